@@ -1,0 +1,44 @@
+"""Quality of a shipped generator: FID, KID, precision and recall on the test split
+(``gantools eval generate``'s code), optionally written into the model card.
+
+    python benchmarks/generate_quality.py --model mnist --data ../shared/data/mnist \
+        [-n 10000] [--update-card]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gantools.api import load
+from gantools.plugins.generate.evaluate import evaluate_generator, format_table
+from gantools.plugins.generate.task import task
+from gantools.weights import update_card
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="quality of a shipped generator")
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("--update-card", action="store_true")
+    args = parser.parse_args()
+    loaded = load(task, model=args.model, device="cpu")
+    rows = evaluate_generator(task, loaded, args.data, None, args.n, seed=0)
+    print(format_table(rows, args.n))
+    if args.update_card:
+        model_row, real_row = rows[-1], rows[0]
+        metrics = {
+            "eval_data": f"{args.data} test split, {args.n} real vs {args.n} generated",
+            "feature_net": loaded.card["eval_features"],
+            "fid": round(model_row.fid, 3), "kid": round(model_row.kid_mean, 5),
+            "precision": round(model_row.precision, 4), "recall": round(model_row.recall, 4),
+            "real_train_split_fid": round(real_row.fid, 3),
+            "command": "python " + " ".join(sys.argv),
+        }
+        update_card(loaded.source, {"metrics": metrics})
+        print(f"updated {loaded.source.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    main()

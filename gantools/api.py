@@ -1,0 +1,85 @@
+"""Loading models and starting training: shared by the Python API and the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gantools.engine.config import TrainConfig
+from gantools.engine.device import pick_device
+from gantools.registry import get_task
+from gantools.task import Task
+from gantools.weights import WeightsError, find_weights, load_weights
+
+
+@dataclass
+class LoadedModel:
+    """A task's generator ready for inference: eval mode, on ``device``."""
+
+    task: Task
+    generator: nn.Module
+    config: Any
+    card: dict[str, Any]
+    device: torch.device
+    source: Path
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.task.call(self, *args, **kwargs)
+
+
+def resolve_weights(task: Task, model: str | None, weights: str | Path | None) -> Path:
+    """The weights file for ``--model NAME`` or ``--weights PATH`` (default model
+    when neither is given)."""
+    if weights is not None:
+        return Path(weights)
+    name = model or task.default_model
+    if name is None:
+        raise WeightsError(f"task {task.name} ships no default model: pass --weights PATH")
+    return find_weights(name, task=task.name, extra=task.pretrained_dirs).path
+
+
+def load(task: str | Task, model: str | None = None, weights: str | Path | None = None,
+         device: str = "auto") -> LoadedModel:
+    """Build the task's generator from a card and load its verified tensors."""
+    task_obj = get_task(task) if isinstance(task, str) else task
+    path = resolve_weights(task_obj, model, weights)
+    tensors, card = load_weights(path)
+    if card.get("task") != task_obj.name:
+        raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
+                           f"not '{task_obj.name}'")
+    cfg = task_obj.config_from_dict(card.get("config", {}))
+    generator = task_obj.build_generator(cfg)
+    try:
+        generator.load_state_dict(tensors)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise WeightsError(f"{path}: tensors do not fit the architecture ({first})") from exc
+    dev = pick_device(device)
+    generator = generator.to(dev).eval()
+    for p in generator.parameters():
+        p.requires_grad_(False)
+    return LoadedModel(task_obj, generator, cfg, card, dev, path)
+
+
+def split_options(task: Task, options: dict[str, Any]) -> tuple[TrainConfig, Any]:
+    """Split flat options into the core's TrainConfig and the task's Config."""
+    core = {f.name for f in dataclasses.fields(TrainConfig)}
+    train_cfg = TrainConfig(**{k: v for k, v in options.items() if k in core})
+    task_cfg = task.config_from_dict({k: v for k, v in options.items() if k not in core})
+    return train_cfg, task_cfg
+
+
+def train(task: str | Task, resume: bool = False, progress: bool = True,
+          command: list[str] | None = None, **options: Any):
+    """Train ``task`` with flat options (core and task fields); see TrainConfig."""
+    from gantools.engine.trainer import Trainer
+
+    task_obj = get_task(task) if isinstance(task, str) else task
+    train_cfg, task_cfg = split_options(task_obj, options)
+    return Trainer(task_obj, task_cfg, train_cfg, resume=resume, command=command,
+                   progress=progress).run()

@@ -1,0 +1,74 @@
+"""The ``gantools`` command line. One inference command per task, plus ``train``,
+``eval``, ``export`` and ``plugins``. Task commands come from the registry; torch
+is imported only by commands that run models, so ``--help`` stays instant."""
+
+from __future__ import annotations
+
+import click
+
+from gantools import __version__
+from gantools.commands.export import export_command
+from gantools.commands.plugins import plugins_command
+from gantools.commands.train import train_group
+from gantools.registry import default_registry
+
+
+class EvalGroup(click.Group):
+    """``gantools eval TASK``: one subcommand per task that can be evaluated."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(default_registry().tasks)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        task = default_registry().tasks.get(name)
+        return task.make_eval_command() if task else None
+
+
+eval_group = EvalGroup("eval", help="Score a model against its classical baselines.")
+
+CORE_COMMANDS: dict[str, click.Command] = {
+    "train": train_group,
+    "eval": eval_group,
+    "export": export_command,
+    "plugins": plugins_command,
+}
+
+
+class RootGroup(click.Group):
+    """Core commands first, then one command per installed task."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(CORE_COMMANDS) + sorted(default_registry().tasks)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in CORE_COMMANDS:
+            return CORE_COMMANDS[name]
+        task = default_registry().tasks.get(name)
+        if task is None:
+            return None
+        try:
+            return task.make_command()
+        except NotImplementedError:
+            return None
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gantools")
+def app() -> None:
+    """gantools: GANs put to work on images.
+
+    \b
+      gantools generate -n 64 --model mnist -o grid.png
+      gantools train generate --data mnist/ --out runs/mnist --steps 3000
+      gantools eval generate --model mnist --data mnist/
+      gantools plugins
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="gantools")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""``gantools export RUN_DIR -o NAME.safetensors``: the EMA generator of a run,
+with its JSON card."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gantools.cli_options import ReportedError, friendly_errors
+
+
+def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = None,
+               dtype: str = "float32") -> Path:
+    """Write the newest checkpoint's EMA generator of ``run_dir`` to ``out``, its
+    floating-point tensors stored as ``dtype`` (float32, float16 or bfloat16; they
+    are loaded back into float32 models)."""
+    import torch
+
+    from gantools.engine import checkpoint as ckpt
+    from gantools.registry import get_task
+    from gantools.weights import save_weights
+
+    config_path = run_dir / "config.json"
+    if not config_path.is_file():
+        raise ReportedError(f"{run_dir}: not a run folder (no config.json)")
+    config = json.loads(config_path.read_text())
+    task = get_task(config["task"])
+    state, ckpt_path = ckpt.load_latest(run_dir / "checkpoints")
+    cfg = task.config_from_dict(state["task_config"])
+    generator = task.build_generator(cfg)
+    generator.load_state_dict(state["ema"])
+    task.prepare_export(generator, cfg)
+    train = state["train_config"]
+    card = {
+        "task": task.name,
+        "name": out.stem,
+        "architecture": type(generator).__name__,
+        "config": state["task_config"],
+        "value_range": [0.0, 1.0],
+        "storage_dtype": dtype,
+        **task.card_extras(cfg),
+        "training": {
+            "command": " ".join(config.get("command", [])),
+            "data": train["data"],
+            "steps": state["step"],
+            "batch_size": train["batch_size"],
+            "loss": train["loss"],
+            "seed": train["seed"],
+            "wall_time_s": round(state.get("wall_time", 0.0), 1),
+            "device": config.get("device"),
+            "checkpoint": ckpt_path.name,
+        },
+        "metrics": {},
+        "gantools_version": config.get("gantools_version"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    card.update(extra_card or {})
+    store = getattr(torch, dtype)
+    tensors = {k: v.to(store) if v.is_floating_point() else v
+               for k, v in generator.state_dict().items()}
+    return save_weights(out, tensors, card)
+
+
+def parse_card_fields(items: tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; VALUE is JSON when it parses as JSON, else a string."""
+    fields: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ReportedError(f"--set {item!r}: expected KEY=VALUE")
+        try:
+            fields[key] = json.loads(value)
+        except json.JSONDecodeError:
+            fields[key] = value
+    return fields
+
+
+@click.command("export")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Destination NAME.safetensors; the card is written as NAME.json.")
+@click.option("--set", "card_fields", multiple=True, metavar="KEY=VALUE",
+              help="Add a field to the card (VALUE parsed as JSON when it is JSON), "
+                   "e.g. --set eval_features=features-mnist. Repeatable.")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16"]),
+              default="float32", show_default=True,
+              help="Storage type of the tensors; float16 halves the file.")
+@friendly_errors
+def export_command(run_dir: Path, output: Path, card_fields: tuple[str, ...],
+                   dtype: str) -> None:
+    """Export the EMA generator of a training run as safetensors + JSON card.
+
+    Use it with ``--weights NAME.safetensors``, or put both files in a folder
+    listed in $GANTOOLS_WEIGHTS to use it by name with ``--model NAME``."""
+    if output.suffix != ".safetensors":
+        raise ReportedError(f"{output}: the output must end in .safetensors")
+    path = export_run(run_dir, output, parse_card_fields(card_fields), dtype)
+    click.echo(f"wrote {path} and {path.with_suffix('.json').name}", err=True)

@@ -1,0 +1,175 @@
+"""Training datasets: uint8 CHW tensors cropped to a task's :class:`DataSpec`.
+
+Items are fetched by ``(index, sample_seed)`` keys (see :mod:`gantools.data.sampler`)
+so random crops are reproducible whichever worker decodes them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from gantools.data.sampler import Key
+from gantools.imageio import ImageReadError, list_images, read_image, to_gray, to_rgb
+from gantools.task import DataSpec
+
+DEFAULT_FOLDER_SIZE = 64
+"""Crop size for image folders when the task leaves the size to the data."""
+
+
+def crop_array(
+    img: np.ndarray, spec: DataSpec, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Crop/resize an (H, W, C) uint8 array to (size, size, C) as ``spec`` says.
+
+    "resize": short side resized to ``size`` (antialiased), then a centre crop.
+    "random": a random ``size`` crop; images smaller than that are first upscaled
+    so their short side equals ``size``."""
+    from PIL import Image
+
+    h, w = img.shape[:2]
+    if spec.crop == "resize" or min(h, w) < size:
+        scale = size / min(h, w)
+        nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
+        if (nh, nw) != (h, w):
+            mode = "L" if img.shape[2] == 1 else "RGB"
+            pil = Image.fromarray(img[..., 0] if mode == "L" else img, mode)
+            img = np.asarray(pil.resize((nw, nh), Image.Resampling.BICUBIC))
+            img = img.reshape(nh, nw, -1)
+        h, w = nh, nw
+    if spec.crop == "resize":
+        top, left = (h - size) // 2, (w - size) // 2
+    else:
+        top = int(rng.integers(0, h - size + 1))
+        left = int(rng.integers(0, w - size + 1))
+    return img[top:top + size, left:left + size]
+
+
+def to_chw_tensor(img: np.ndarray) -> torch.Tensor:
+    """(H, W, C) uint8 array -> (C, H, W) uint8 tensor."""
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
+
+
+class ArrayDataset(Dataset):
+    """In-memory images (N, H, W) or (N, H, W, C) uint8 with optional labels."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray | None, spec: DataSpec) -> None:
+        if images.ndim == 3:
+            images = images[..., None]
+        if spec.labels == "required" and labels is None:
+            raise ValueError("class-conditional training needs labels, and this data has none")
+        self.images = images
+        self.labels = labels if spec.labels != "no" else None
+        self.spec = spec
+        self.channels = spec.channels or images.shape[3]
+        self.size = spec.size or images.shape[1]
+        self.num_classes = int(self.labels.max()) + 1 if self.labels is not None else 0
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, key: Key) -> dict[str, torch.Tensor]:
+        index, seed = key
+        img = self.images[index]
+        if img.shape[2] != self.channels:
+            img = np.repeat(img, 3, axis=2) if img.shape[2] == 1 else _gray(img)
+        if img.shape[0] != self.size or img.shape[1] != self.size:
+            img = crop_array(img, self.spec, self.size, np.random.default_rng(seed))
+        item = {"image": to_chw_tensor(img)}
+        if self.labels is not None:
+            item["label"] = torch.tensor(int(self.labels[index]))
+        return item
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.rint(img[..., :3].astype(np.float32) @ weights)[..., None].astype(np.uint8)
+
+
+class FolderDataset(Dataset):
+    """Every readable image below ``root`` (recursive). With ``spec.labels`` set,
+    the first-level sub-folder names are the classes (as torchvision's ImageFolder).
+
+    A file that fails to decode is reported once and replaced by the next file,
+    so one broken image never stops a training run."""
+
+    def __init__(self, root: Path, spec: DataSpec) -> None:
+        self.root = Path(root)
+        self.paths = list_images([self.root], recursive=True)
+        if not self.paths:
+            raise ValueError(f"{root}: no images found (looked recursively)")
+        self.spec = spec
+        self.channels = spec.channels or 3
+        self.size = spec.size or DEFAULT_FOLDER_SIZE
+        self.classes: list[str] = []
+        self.labels: list[int] | None = None
+        if spec.labels != "no":
+            self._assign_classes()
+        self.num_classes = len(self.classes)
+        self._reported: set[Path] = set()
+
+    def _assign_classes(self) -> None:
+        """Classes = first-level sub-folders. "optional" labels are used only when
+        every image sits in one of at least two sub-folders."""
+        parts = [p.relative_to(self.root).parts for p in self.paths]
+        in_sub = [len(pt) > 1 for pt in parts]
+        classes = sorted({pt[0] for pt, sub in zip(parts, in_sub, strict=True) if sub})
+        if self.spec.labels == "optional" and (not all(in_sub) or len(classes) < 2):
+            return
+        if not classes:
+            raise ValueError(f"{self.root}: class-conditional training needs one "
+                             "sub-folder per class")
+        index = {c: i for i, c in enumerate(classes)}
+        keep = [i for i, sub in enumerate(in_sub) if sub]
+        self.paths = [self.paths[i] for i in keep]
+        self.labels = [index[parts[i][0]] for i in keep]
+        self.classes = classes
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def _decode(self, path: Path) -> np.ndarray:
+        img = read_image(path)
+        arr = to_gray(img) if self.channels == 1 else to_rgb(img)
+        if arr.dtype == np.uint16:
+            arr = np.rint(arr / 257.0).astype(np.uint8)
+        return arr
+
+    def __getitem__(self, key: Key) -> dict[str, torch.Tensor]:
+        index, seed = key
+        for attempt in range(len(self.paths)):
+            path = self.paths[(index + attempt) % len(self.paths)]
+            try:
+                arr = self._decode(path)
+            except ImageReadError as exc:
+                if path not in self._reported:
+                    self._reported.add(path)
+                    warnings.warn(f"skipping unreadable training image: {exc}", stacklevel=2)
+                continue
+            crop = crop_array(arr, self.spec, self.size, np.random.default_rng(seed))
+            item = {"image": to_chw_tensor(crop)}
+            if self.labels is not None:
+                item["label"] = torch.tensor(self.labels[(index + attempt) % len(self.paths)])
+            return item
+        raise ValueError(f"{self.root}: none of the {len(self.paths)} images could be read")
+
+
+def open_dataset(source: str | Path, spec: DataSpec, split: str = "train") -> Dataset:
+    """A folder of images, or MNIST-format idx files (a folder or an images file)."""
+    from gantools.data.idx import is_idx_source, load_idx_dataset
+
+    source = Path(source)
+    if not source.exists():
+        raise ValueError(f"{source}: no such file or folder")
+    if is_idx_source(source):
+        images, labels = load_idx_dataset(source, split=split)
+        if spec.labels == "required" and labels is None:
+            raise ValueError(f"{source}: class-conditional training needs a labels file")
+        return ArrayDataset(images, labels, spec)
+    if source.is_dir():
+        return FolderDataset(source, spec)
+    raise ValueError(f"{source}: expected a folder of images or MNIST-format idx files")

@@ -1,0 +1,324 @@
+"""The shared adversarial training loop, used unchanged by every task.
+
+Per step: the task turns real images into (condition, target); D takes one step on
+real vs generated images; G takes one step on the adversarial term plus the task's
+own losses; the EMA generator follows. Everything needed to resume exactly is
+checkpointed atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gantools.data.datasets import open_dataset
+from gantools.data.loader import batch_stream, fixed_batch
+from gantools.engine import checkpoint as ckpt
+from gantools.engine import losses
+from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig
+from gantools.engine.device import autocast, pick_device, resolve_precision
+from gantools.engine.ema import EMA
+from gantools.engine.runlog import RunLog
+from gantools.task import Task
+
+
+class TrainingError(RuntimeError):
+    """A run that cannot start or must stop (bad options, NaN losses, ...)."""
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or interrupted) run produced."""
+
+    out: Path
+    step: int
+    interrupted: bool
+    wall_time: float
+    last_metrics: dict[str, float]
+
+
+def _to_device_format(module: nn.Module, device: torch.device, channels_last: bool) -> nn.Module:
+    module = module.to(device)
+    return module.to(memory_format=torch.channels_last) if channels_last else module
+
+
+def _seed_everything(seed: int) -> None:
+    import random
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+class Trainer:
+    """Runs ``task`` with its config ``task_cfg`` under the core options ``cfg``."""
+
+    def __init__(
+        self, task: Task, task_cfg: Any, cfg: TrainConfig, resume: bool = False,
+        command: list[str] | None = None, progress: bool = True,
+    ) -> None:
+        self.task, self.task_cfg, self.cfg = task, task_cfg, cfg
+        self.resume, self.progress = resume, progress
+        self.command = list(command if command is not None else sys.argv)
+        if self.command:  # the program's name, not the path of this machine's venv
+            self.command[0] = Path(self.command[0]).name
+        self.out = Path(cfg.out)
+        self.device = pick_device(cfg.device)
+        self.dtype = resolve_precision(cfg.precision, self.device)
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.is_main = self.rank == 0
+        self.log = RunLog(self.out, enabled=self.is_main)
+        self.step = 0
+        self.wall_time = 0.0
+        self._stop_requested = False
+
+    # ----- set-up --------------------------------------------------------------
+    def _config_record(self) -> dict[str, Any]:
+        from gantools import __version__
+
+        return {
+            "task": self.task.name,
+            "task_config": dataclasses.asdict(self.task_cfg),
+            "train": dataclasses.asdict(self.cfg),
+            "command": list(self.command),
+            "gantools_version": __version__,
+            "torch_version": torch.__version__,
+            "device": str(self.device),
+            "precision": str(self.dtype).replace("torch.", ""),
+        }
+
+    def _check_resume_matches(self, state: dict[str, Any]) -> None:
+        problems = []
+        if state["task"] != self.task.name:
+            problems.append(f"task {state['task']} != {self.task.name}")
+        if state["task_config"] != dataclasses.asdict(self.task_cfg):
+            diff = {k: (v, dataclasses.asdict(self.task_cfg).get(k))
+                    for k, v in state["task_config"].items()
+                    if dataclasses.asdict(self.task_cfg).get(k) != v}
+            problems.append(f"task options differ (checkpoint, now): {diff}")
+        saved = state["train_config"]
+        for key, value in dataclasses.asdict(self.cfg).items():
+            if key not in RESUME_MAY_CHANGE and saved.get(key) != value:
+                problems.append(f"--{key.replace('_', '-')} was {saved.get(key)!r}, now {value!r}")
+        if problems:
+            raise TrainingError("cannot resume with different settings: " + "; ".join(problems)
+                                + " (pass the original options, or start a new --out)")
+
+    def _build(self) -> None:
+        cfg = self.cfg
+        channels_last = cfg.channels_last
+        generator, discriminator = self.task.build(self.task_cfg)
+        self.G = _to_device_format(generator, self.device, channels_last)
+        self.D = _to_device_format(discriminator, self.device, channels_last)
+        self.ema = EMA(self.G, cfg.ema_decay)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g,
+                                      betas=(cfg.beta1, cfg.beta2))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d,
+                                      betas=(cfg.beta1, cfg.beta2))
+        self.scaler = torch.amp.GradScaler(self.device.type,
+                                           enabled=self.dtype == torch.float16)
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "task": self.task.name,
+            "task_config": dataclasses.asdict(self.task_cfg),
+            "train_config": dataclasses.asdict(self.cfg),
+            "G": self.G.state_dict(), "D": self.D.state_dict(), "ema": self.ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": ckpt.capture_rng(),
+            "samples_seen": self.step * self.cfg.batch_size,
+            "wall_time": self.wall_time,
+        }
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        self._check_resume_matches(state)
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.ema.load_state_dict(state["ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.step = int(state["step"])
+        self.wall_time = float(state.get("wall_time", 0.0))
+        ckpt.restore_rng(state["rng"])
+
+    def save_checkpoint(self) -> Path | None:
+        """Write the full state atomically (rank 0 only)."""
+        if not self.is_main:
+            return None
+        return ckpt.save_checkpoint(self.out / "checkpoints", self.step, self._state(),
+                                    keep=self.cfg.keep_checkpoints)
+
+    def _prepare_run_folder(self) -> dict[str, Any] | None:
+        existing = ckpt.list_checkpoints(self.out / "checkpoints")
+        if self.resume:
+            if not existing:
+                raise TrainingError(f"{self.out}: nothing to resume (no checkpoints)")
+            state, path = ckpt.load_latest(self.out / "checkpoints")
+            return state
+        if existing:
+            raise TrainingError(f"{self.out} already holds checkpoints; pass --resume to "
+                                "continue that run, or choose another --out")
+        return None
+
+    # ----- the step ------------------------------------------------------------
+    def _d_critic(self, condition: Any):
+        def critic(image: torch.Tensor) -> torch.Tensor:
+            return self.D(*self.task.discriminator_input(condition, image)).float()
+        return critic
+
+    def train_step(self, batch) -> dict[str, torch.Tensor]:
+        """One discriminator and one generator update; returns detached scalars."""
+        task, cfg, tcfg = self.task, self.cfg, self.task_cfg
+        condition, target = task.make_pair(batch, tcfg)
+        critic = self._d_critic(condition)
+
+        # discriminator step
+        self.D.requires_grad_(True)
+        with autocast(self.device, self.dtype):
+            fake = self.G(*task.generator_input(condition))
+            d_real = critic(target)
+            d_fake = critic(fake.detach())
+            d_loss = losses.d_loss(cfg.loss, d_real, d_fake)
+        if cfg.loss == "wgan-gp":
+            d_loss = d_loss + cfg.gp_weight * losses.gradient_penalty(critic, target, fake)
+        if cfg.r1 > 0:
+            d_loss = d_loss + 0.5 * cfg.r1 * losses.r1_penalty(critic, target)
+        self.opt_d.zero_grad(set_to_none=True)
+        self.scaler.scale(d_loss).backward()
+        self.scaler.step(self.opt_d)
+
+        # generator step: D's weights are frozen so no weight gradients are computed
+        self.D.requires_grad_(False)
+        with autocast(self.device, self.dtype):
+            g_adv = losses.g_loss(cfg.loss, critic(fake))
+            extra = task.task_losses(fake, target, condition, tcfg)
+            g_loss = task.adversarial_weight(tcfg) * g_adv + sum(
+                (v.float() for v in extra.values()), torch.zeros((), device=self.device))
+        self.opt_g.zero_grad(set_to_none=True)
+        self.scaler.scale(g_loss).backward()
+        self.scaler.step(self.opt_g)
+        self.scaler.update()
+        self.ema.update(self.G, self.step)
+
+        out = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "g_adv": g_adv.detach(),
+               "d_real": torch.sigmoid(d_real.detach()).mean(),
+               "d_fake": torch.sigmoid(d_fake.detach()).mean()}
+        out.update({k: v.detach() for k, v in extra.items()})
+        return out
+
+    # ----- the loop ------------------------------------------------------------
+    def _sample(self, fixed: tuple[Any, torch.Tensor]) -> None:
+        condition, target = fixed
+        rows = self.task.sample_images(self.ema.shadow, condition, target)
+        self.log.save_grid(self.step, rows)
+
+    def _fixed_condition(self, dataset) -> tuple[Any, torch.Tensor]:
+        batch = fixed_batch(dataset, self.cfg.n_samples, self.device)
+        with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+            torch.manual_seed(self.cfg.seed + 12345)
+            return self.task.make_pair(batch, self.task_cfg)
+
+    def _workers(self, dataset) -> int:
+        if self.cfg.workers >= 0:
+            return self.cfg.workers
+        from gantools.data.datasets import ArrayDataset
+
+        return 0 if isinstance(dataset, ArrayDataset) else min(4, os.cpu_count() or 1)
+
+    def _install_sigint(self):
+        def handler(signum, frame):  # noqa: ARG001
+            if self._stop_requested:  # second Ctrl-C: stop now
+                raise KeyboardInterrupt
+            self._stop_requested = True
+        try:
+            return signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not the main thread (e.g. inside a test runner thread)
+            return None
+
+    def run(self) -> TrainResult:
+        """Train to ``cfg.steps``; Ctrl-C saves a checkpoint and returns cleanly."""
+        from tqdm import tqdm
+
+        state = self._prepare_run_folder()
+        _seed_everything(self.cfg.seed)
+        spec = self.task.data_spec(self.task_cfg)
+        dataset = open_dataset(self.cfg.data, spec)
+        self.task_cfg = self.task.adapt_config(self.task_cfg, dataset)
+        self._build()
+        if state is not None:
+            self._load_state(state)
+            self.log.truncate_after(self.step)
+        self.log.write_config(self._config_record())
+        fixed = self._fixed_condition(dataset)
+        stream = batch_stream(dataset, self.cfg.batch_size, self.cfg.seed, self.step,
+                              self.device, self._workers(dataset), self.cfg.channels_last)
+        previous_handler = self._install_sigint()
+        bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not (self.progress
+                   and self.is_main), unit="step", dynamic_ncols=True)
+        sums: dict[str, torch.Tensor] = {}
+        window_start, window_steps, last = time.perf_counter(), 0, {}
+        self.G.train()
+        self.D.train()
+        try:
+            while self.step < self.cfg.steps and not self._stop_requested:
+                t0 = time.perf_counter()
+                values = self.train_step(next(stream))
+                self.step += 1
+                window_steps += 1
+                for k, v in values.items():
+                    sums[k] = sums.get(k, 0.0) + v
+                bar.update(1)
+                self.wall_time += time.perf_counter() - t0
+                if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
+                    last = self._log_window(sums, window_steps, window_start, bar)
+                    sums, window_steps, window_start = {}, 0, time.perf_counter()
+                if self.cfg.sample_every and self.step % self.cfg.sample_every == 0:
+                    self._sample(fixed)
+                if self.step % self.cfg.checkpoint_every == 0:
+                    self._check_finite(sums)
+                    self.save_checkpoint()
+        finally:
+            bar.close()
+            if previous_handler is not None:
+                signal.signal(signal.SIGINT, previous_handler)
+        interrupted = self.step < self.cfg.steps
+        if not ckpt.checkpoint_path(self.out / "checkpoints", self.step).exists():
+            self.save_checkpoint()
+        if not self.cfg.sample_every or self.step % self.cfg.sample_every:
+            self._sample(fixed)
+        self.log.close()
+        return TrainResult(self.out, self.step, interrupted, self.wall_time, last)
+
+    def _check_finite(self, sums: dict[str, torch.Tensor]) -> None:
+        """Stop before a non-finite loss reaches a checkpoint or the log."""
+        bad = [k for k, v in sums.items() if not torch.isfinite(torch.as_tensor(v)).all()]
+        if bad:
+            raise TrainingError(
+                f"step {self.step}: non-finite {', '.join(bad)}; stopping. The last good "
+                f"checkpoint is kept in {self.out / 'checkpoints'} (try a lower learning "
+                "rate or --precision fp32)")
+
+    def _log_window(self, sums, steps, start, bar) -> dict[str, float]:
+        self._check_finite(sums)
+        means = {k: float(v) / steps for k, v in sums.items()}
+        elapsed = max(time.perf_counter() - start, 1e-9)
+        means["images_per_s"] = steps * self.cfg.batch_size / elapsed
+        self.log.log(self.step, means)
+        bar.set_postfix({"D": f"{means['d_loss']:.3f}", "G": f"{means['g_loss']:.3f}",
+                         "D(x)": f"{means['d_real']:.2f}", "D(G(z))": f"{means['d_fake']:.2f}",
+                         "img/s": f"{means['images_per_s']:.0f}"})
+        return means

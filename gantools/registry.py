@@ -1,0 +1,128 @@
+"""Discovery of tasks through the ``gantools.plugins`` entry-point group.
+
+Built-in tasks are declared in our own pyproject exactly like third-party ones.
+Loading is isolated: a plugin that fails to import, is built for another contract
+version, or clashes with another name is recorded with its reason and skipped;
+it never breaks other commands. ``GANTOOLS_DISABLE_PLUGINS=a,b`` switches plugins
+off by name. Importing this module does not import torch.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import EntryPoint, entry_points
+
+from gantools.task import API_VERSION, Task
+
+GROUP = "gantools.plugins"
+RESERVED = frozenset({"train", "eval", "export", "plugins", "demo", "report", "convert"})
+"""Command names of the core; a plugin cannot take them."""
+
+
+@dataclass
+class PluginRecord:
+    """One entry point and what became of it."""
+
+    name: str
+    target: str
+    package: str
+    version: str
+    task: Task | None = None
+    error: str | None = None
+    disabled: bool = False
+
+
+@dataclass
+class Registry:
+    """Loaded tasks by name, plus every record (including failures)."""
+
+    tasks: dict[str, Task] = field(default_factory=dict)
+    records: list[PluginRecord] = field(default_factory=list)
+
+    def get(self, name: str) -> Task:
+        """The task called ``name``; a clear ``KeyError`` message otherwise."""
+        if name in self.tasks:
+            return self.tasks[name]
+        for rec in self.records:
+            if rec.name == name and rec.error:
+                raise KeyError(f"task '{name}' is installed but failed to load: {rec.error}")
+            if rec.name == name and rec.disabled:
+                raise KeyError(f"task '{name}' is disabled by GANTOOLS_DISABLE_PLUGINS")
+        known = ", ".join(sorted(self.tasks)) or "none"
+        raise KeyError(f"no task named '{name}' (installed: {known})")
+
+
+def _disabled_names() -> set[str]:
+    raw = os.environ.get("GANTOOLS_DISABLE_PLUGINS", "")
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def _describe_dist(ep: EntryPoint) -> tuple[str, str]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "?", "?"
+    return dist.metadata["Name"] or "?", dist.version or "?"
+
+
+def _load_one(ep: EntryPoint) -> tuple[Task | None, str | None]:
+    try:
+        obj = ep.load()
+    except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
+        return None, f"import failed: {type(exc).__name__}: {exc}"
+    task = obj() if isinstance(obj, type) else obj
+    if not isinstance(task, Task):
+        return None, f"{ep.value} is not a gantools.task.Task (got {type(task).__name__})"
+    if task.api_version != API_VERSION:
+        return None, (
+            f"built for gantools plugin API {task.api_version}, this gantools "
+            f"speaks API {API_VERSION}; upgrade the plugin or gantools"
+        )
+    if task.name != ep.name:
+        return None, f"entry point is named '{ep.name}' but the task calls itself '{task.name}'"
+    return task, None
+
+
+def discover(eps: list[EntryPoint] | None = None) -> Registry:
+    """Load every plugin of the group (or the given entry points) into a Registry."""
+    if eps is None:
+        eps = list(entry_points(group=GROUP))
+    disabled = _disabled_names()
+    registry = Registry()
+    seen: dict[str, PluginRecord] = {}
+    for ep in sorted(eps, key=lambda e: e.name):
+        package, version = _describe_dist(ep)
+        rec = PluginRecord(name=ep.name, target=ep.value, package=package, version=version)
+        registry.records.append(rec)
+        if ep.name in RESERVED:
+            rec.error = f"'{ep.name}' is a gantools command name; the plugin must be renamed"
+            continue
+        if ep.name in disabled:
+            rec.disabled = True
+            continue
+        if ep.name in seen and seen[ep.name].target != ep.value:
+            rec.error = (
+                f"name clash: '{ep.name}' is also provided by {seen[ep.name].package}; "
+                "this one is ignored"
+            )
+            continue
+        if ep.name in seen:  # the same plugin seen twice (duplicate install metadata)
+            registry.records.pop()
+            continue
+        seen[ep.name] = rec
+        rec.task, rec.error = _load_one(ep)
+        if rec.task is not None:
+            registry.tasks[ep.name] = rec.task
+    return registry
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of installed plugins, discovered once per process."""
+    return discover()
+
+
+def get_task(name: str) -> Task:
+    """The installed task called ``name`` (raises KeyError with a clear message)."""
+    return default_registry().get(name)

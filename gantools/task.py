@@ -1,0 +1,170 @@
+"""The Task contract: what a plugin owns, and the defaults the core falls back on.
+
+A task is one generator/discriminator pair with its own data pairing and losses.
+The core (engine, CLI, weights, I/O) owns everything else.
+
+This module must stay importable without torch: the registry imports every plugin
+to list it, and ``gantools --help`` / ``gantools plugins`` must not pay for torch.
+Plugins therefore import torch inside their methods (or in sub-modules they import
+lazily).
+
+Conventions at every boundary: images are NCHW float tensors in [0, 1].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import click
+    import torch
+    from torch import nn
+
+API_VERSION = 1
+"""Version of this contract. A plugin sets ``Task.api_version`` to the version it was
+written for; the registry refuses plugins built for another major version."""
+
+
+@dataclass
+class DataSpec:
+    """How the data pipeline should prepare training images for a task.
+
+    ``size``: side of the square crop, in pixels. ``channels``: 1 (gray), 3 (RGB) or
+    0 (as stored: idx data keeps its channels, image folders are read as RGB).
+    ``crop``: "random" (random crop, for patch-based tasks) or "resize" (resize the
+    short side to ``size`` then centre crop, for whole-image generation).
+    ``labels``: "no", "optional" (used when the data has them: idx labels, or one
+    sub-folder per class) or "required".
+    """
+
+    size: int
+    channels: int = 0
+    crop: str = "random"
+    labels: str = "no"
+
+
+@dataclass
+class Batch:
+    """A batch on the device. ``image``: (N, C, H, W) float in [0, 1];
+    ``label``: (N,) int64 class labels, or None for unlabelled data."""
+
+    image: torch.Tensor
+    label: torch.Tensor | None = None
+
+
+class Task:
+    """Base class of every task. Subclasses set the class attributes and override
+    the methods marked *required*; the rest have sensible defaults.
+
+    Class attributes:
+      name: the CLI name (``gantools NAME``, ``gantools train NAME``).
+      summary: one line for ``gantools plugins`` and ``--help``.
+      Config: dataclass of model and loss hyper-parameters; each field becomes a
+        ``gantools train NAME --field`` option. Field metadata ``help`` documents it.
+      default_model: shipped weights used when the user names none.
+      pretrained_dirs: folders searched for ``*.safetensors`` + ``*.json`` cards.
+      api_version: the contract version the plugin was written for.
+    """
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    Config: ClassVar[type] = object
+    default_model: ClassVar[str | None] = None
+    pretrained_dirs: ClassVar[tuple[Path, ...]] = ()
+    api_version: ClassVar[int] = API_VERSION
+
+    # ----- model -------------------------------------------------------------
+    def build(self, cfg: Any) -> tuple[nn.Module, nn.Module]:
+        """*Required.* Return ``(generator, discriminator)`` for config ``cfg``."""
+        raise NotImplementedError
+
+    def build_generator(self, cfg: Any) -> nn.Module:
+        """The generator alone (inference). Default: ``build(cfg)[0]``."""
+        return self.build(cfg)[0]
+
+    def data_spec(self, cfg: Any) -> DataSpec:
+        """*Required.* How training images must be cropped and converted."""
+        raise NotImplementedError
+
+    def adapt_config(self, cfg: Any, dataset: Any) -> Any:
+        """Fill config fields that depend on the data (channels, number of classes)
+        once the dataset is open. ``dataset`` has ``channels`` and ``num_classes``.
+        Default: ``cfg`` unchanged."""
+        return cfg
+
+    def prepare_export(self, generator: nn.Module, cfg: Any) -> None:
+        """Last touches before the EMA generator is exported (e.g. re-estimating
+        batch-norm statistics). Default: nothing."""
+
+    # ----- training ----------------------------------------------------------
+    def make_pair(self, batch: Batch, cfg: Any) -> tuple[Any, torch.Tensor]:
+        """*Required.* On the device, turn real images into ``(condition, target)``.
+
+        Randomness must come from torch's global generator so that runs resume
+        exactly. ``target`` is (N, C, H, W) in [0, 1]."""
+        raise NotImplementedError
+
+    def generator_input(self, condition: Any) -> tuple:
+        """Positional arguments for ``generator(...)``. Default: ``(condition,)``."""
+        return (condition,)
+
+    def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
+        """Positional arguments for ``discriminator(...)``: what D sees.
+        Default: the image alone."""
+        return (image,)
+
+    def task_losses(
+        self, fake: torch.Tensor, target: torch.Tensor, condition: Any, cfg: Any
+    ) -> dict[str, torch.Tensor]:
+        """The task's own generator losses (already weighted), added to the
+        adversarial term. Default: none."""
+        return {}
+
+    def adversarial_weight(self, cfg: Any) -> float:
+        """Weight of the adversarial term in the generator loss. Default 1."""
+        return float(getattr(cfg, "adv_weight", 1.0))
+
+    def sample_images(
+        self, generator: nn.Module, condition: Any, target: torch.Tensor
+    ) -> list[torch.Tensor]:
+        """Rows of a sample grid (each (N, C, H, W) in [0, 1]) for a fixed
+        condition. Default: the generator's output only."""
+        import torch
+
+        with torch.no_grad():
+            return [generator(*self.generator_input(condition)).float().clamp(0, 1)]
+
+    def card_extras(self, cfg: Any) -> dict[str, Any]:
+        """Task-specific fields for the JSON card of exported weights (colour
+        space, scale, ...). Default: none."""
+        return {}
+
+    # ----- inference and evaluation -----------------------------------------
+    def call(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        """What ``gantools.load(NAME)(...)`` does with a loaded model."""
+        raise NotImplementedError(f"task {self.name} has no Python call")
+
+    def make_command(self) -> click.Command:
+        """The task's inference command (``gantools NAME ...``). Required for a
+        task to be usable from the shell."""
+        raise NotImplementedError
+
+    def make_eval_command(self) -> click.Command | None:
+        """``gantools eval NAME``; None if the task has no evaluation."""
+        return None
+
+    # ----- helpers -------------------------------------------------------------
+    def default_config(self) -> Any:
+        """A Config instance with every default."""
+        return self.Config()
+
+    def config_from_dict(self, values: dict[str, Any]) -> Any:
+        """Build a Config from a (possibly partial) dict; unknown keys are an error."""
+        known = {f.name for f in dataclasses.fields(self.Config)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown {self.name} option(s): {', '.join(sorted(unknown))}")
+        return self.Config(**values)

@@ -1,0 +1,12 @@
+"""Conversions between image tensors (C, H, W) float in [0, 1] and NumPy arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def to_hwc_uint8(image: torch.Tensor) -> np.ndarray:
+    """(C, H, W) float in [0, 1] -> (H, W, C) uint8, rounded to nearest."""
+    return (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0
+            ).round().astype(np.uint8)

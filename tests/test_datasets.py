@@ -1,0 +1,107 @@
+"""Training data: every image mode decodes to the right uint8 crop; the batch
+stream is seeded and resumable; idx data keeps its labels."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gantools.data.datasets import FolderDataset, open_dataset
+from gantools.data.sampler import StreamBatchSampler
+from gantools.task import DataSpec
+
+RED = (200, 30, 40)
+
+
+def make_mode_folder(folder):
+    """One 20x24 image per Pillow mode, all of the same red (gray where no colour)."""
+    folder.mkdir()
+    rgb = Image.new("RGB", (24, 20), RED)
+    rgb.save(folder / "rgb.png")
+    rgb.convert("L").save(folder / "gray.png")
+    rgb.convert("LA").save(folder / "la.png")
+    rgb.convert("RGBA").save(folder / "rgba.png")
+    rgb.convert("P", palette=Image.Palette.ADAPTIVE).save(folder / "palette.png", transparency=1)
+    rgb.convert("CMYK").save(folder / "cmyk.jpg", quality=100)
+    Image.fromarray(np.full((20, 24), 40000, np.uint16)).save(folder / "gray16.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    rgb.save(folder / "rotated.jpg", exif=exif, quality=100)
+    (folder / "broken.png").write_bytes(b"not an image")
+
+
+def test_every_mode_gives_an_rgb_uint8_crop(tmp_path):
+    make_mode_folder(tmp_path / "modes")
+    ds = FolderDataset(tmp_path / "modes", DataSpec(size=16, channels=3, crop="resize"))
+    by_name = {p.name: i for i, p in enumerate(ds.paths)}
+    for name, index in by_name.items():
+        if name == "broken.png":
+            continue
+        img = ds[(index, 0)]["image"]
+        assert img.shape == (3, 16, 16) and str(img.dtype) == "torch.uint8", name
+        centre = img[:, 8, 8].tolist()
+        if name in ("gray.png", "la.png"):
+            assert centre[0] == centre[1] == centre[2], name
+        elif name == "gray16.png":
+            assert centre == [round(40000 / 257)] * 3
+        else:
+            assert abs(centre[0] - RED[0]) <= 8 and abs(centre[2] - RED[2]) <= 8, (name, centre)
+
+
+def test_broken_file_is_skipped_with_one_warning(tmp_path):
+    make_mode_folder(tmp_path / "modes")
+    ds = FolderDataset(tmp_path / "modes", DataSpec(size=16, channels=1, crop="random"))
+    broken = [i for i, p in enumerate(ds.paths) if p.name == "broken.png"][0]
+    with pytest.warns(UserWarning, match="broken.png"):
+        item = ds[(broken, 3)]
+    assert item["image"].shape == (1, 16, 16)
+
+
+def test_exif_rotation_is_applied(tmp_path):
+    folder = tmp_path / "rot"
+    folder.mkdir()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (40, 20), RED).save(folder / "r.jpg", exif=exif, quality=95)
+    ds = FolderDataset(folder, DataSpec(size=20, channels=3, crop="random"))
+    # displayed upright the picture is 20 wide and 40 tall: a 20-crop fits only in height
+    crops = {tuple(ds[(0, seed)]["image"].shape) for seed in range(4)}
+    assert crops == {(3, 20, 20)}
+
+
+def test_folder_classes_from_sub_folders(tmp_path):
+    for cls in ("cat", "dog"):
+        (tmp_path / "c" / cls).mkdir(parents=True)
+        for i in range(2):
+            Image.new("RGB", (8, 8), (i, 0, 0)).save(tmp_path / "c" / cls / f"{i}.png")
+    ds = FolderDataset(tmp_path / "c", DataSpec(size=8, labels="optional"))
+    assert ds.classes == ["cat", "dog"] and ds.num_classes == 2
+    assert sorted(int(ds[(i, 0)]["label"]) for i in range(4)) == [0, 0, 1, 1]
+    flat = FolderDataset(tmp_path / "c" / "cat", DataSpec(size=8, labels="optional"))
+    assert flat.num_classes == 0  # no sub-folders: unconditional
+
+
+def test_idx_dataset_keeps_labels(tiny_idx):
+    ds = open_dataset(tiny_idx, DataSpec(size=0, labels="optional"))
+    assert ds.size == 28 and ds.channels == 1 and ds.num_classes == 10
+    item = ds[(3, 0)]
+    assert item["image"].shape == (1, 28, 28) and int(item["label"]) == 3
+
+
+def test_stream_is_seeded_and_resumable():
+    def batches(start, n, seed=0):
+        return list(itertools.islice(iter(StreamBatchSampler(10, 4, seed, start)), n))
+
+    whole = batches(0, 6)
+    assert whole[3:] == batches(3, 3)  # resume at batch 3 replays the same stream
+    assert batches(0, 6, seed=1) != whole
+    # every epoch is a permutation: 10 items over 2.5 batches each epoch
+    first_epoch = [k[0] for b in whole for k in b][:10]
+    assert sorted(first_epoch) == list(range(10))
+    # two ranks split each global batch without overlap
+    r0 = next(iter(StreamBatchSampler(10, 2, 0, 0, rank=0, world=2)))
+    r1 = next(iter(StreamBatchSampler(10, 2, 0, 0, rank=1, world=2)))
+    assert sorted(r0 + r1) == sorted(batches(0, 1)[0])
