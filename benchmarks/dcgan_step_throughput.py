@@ -89,10 +89,12 @@ def main() -> None:
     optD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
     variants = {"plain PyTorch DCGAN loop (fp32)":
                 lambda: plain_loop_step(G, D, optG, optD, real, 100)}
-    for precision, cl in (("fp32", True), ("bf16", True)):
+    for precision, cl in (("fp32", False), ("fp32", True), ("bf16", True)):
         trainer = make_engine(copy.deepcopy(G0), copy.deepcopy(D0), precision, cl)
-        batch = Batch(image=real.contiguous(memory_format=torch.channels_last))
-        variants[f"gantools engine ({precision}, channels_last)"] = (
+        fmt = torch.channels_last if cl else torch.contiguous_format
+        batch = Batch(image=real.contiguous(memory_format=fmt))
+        layout = "channels_last" if cl else "default layout"
+        variants[f"gantools engine ({precision}, {layout})"] = (
             lambda t=trainer, b=batch: t.train_step(b))
     for step in variants.values():  # warm-up (oneDNN primitive caches)
         time_steps(step, 3)

@@ -7,6 +7,8 @@ Distribution metrics (FID, KID, precision/recall) take feature arrays (N, D).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.linalg
 import torch
@@ -197,7 +199,9 @@ def frechet_distance(
         raise ValueError(f"inconsistent shapes: {mu1.shape}, {s1.shape}, {mu2.shape}, {s2.shape}")
     diff = mu1 - mu2
     product = s1 @ s2
-    covmean = scipy.linalg.sqrtm(product)
+    with warnings.catch_warnings():  # a singular product is detected and handled below
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(product)
     if _sqrtm_is_bad(covmean, product):
         offset = np.eye(s1.shape[0]) * eps
         covmean = scipy.linalg.sqrtm((s1 + offset) @ (s2 + offset))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import struct
@@ -66,3 +67,26 @@ def tiny_folder(tmp_path: Path) -> Path:
         target = folder / "sub" if i == 5 else folder
         Image.fromarray(arr).save(target / f"im{i}.png")
     return folder
+
+
+@pytest.fixture
+def disk_full(monkeypatch):
+    """A function that makes every later atomic write hit a full disk (one partial
+    write, then ENOSPC) and returns the write-call counter; ``monkeypatch.undo()``
+    restores writing."""
+    from gantools import atomic
+
+    def fill() -> dict[str, int]:
+        calls = {"n": 0}
+        real_write = os.write
+
+        def full_disk(fd: int, data) -> int:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                return real_write(fd, bytes(data)[:10])  # a partial write first
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(atomic.os, "write", full_disk)
+        return calls
+
+    return fill

@@ -69,19 +69,12 @@ def test_missing_folder_is_not_created(tmp_path: Path) -> None:
     assert _names(tmp_path) == []
 
 
-def test_disk_full_keeps_previous_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_keeps_previous_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk_full
+) -> None:
     path = tmp_path / "out.bin"
     path.write_bytes(b"previous")
-    calls = {"n": 0}
-    real_write = os.write
-
-    def full_disk(fd: int, data) -> int:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            return real_write(fd, bytes(data)[:10])  # a partial write first
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(atomic.os, "write", full_disk)
+    calls = disk_full()
     with pytest.raises(OSError) as info:
         atomic_write_bytes(path, b"y" * 100_000)
     monkeypatch.undo()

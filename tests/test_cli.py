@@ -70,6 +70,9 @@ def test_train_resume_export_generate(exported, tmp_path):
     result = invoke("train", "generate", "--out", str(run_dir), "--steps", "4", "--resume",
                     "--no-progress")
     assert result.exit_code == 0, result.output
+    config = json.loads((run_dir / "config.json").read_text())
+    assert "--resume" not in config["command"]  # the first command is kept ...
+    assert config["resumed_with"][0]["from_step"] == 3  # ... and resumptions listed
     grid = tmp_path / "grid.png"
     result = invoke("generate", "--weights", str(exported), "-n", "9", "--class", "3",
                     "-o", str(grid))

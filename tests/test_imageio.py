@@ -634,20 +634,13 @@ def test_write_permission_denied_simulated(tmp_path: Path, monkeypatch: pytest.M
     assert _leftovers(tmp_path) == []
 
 
-def test_disk_full_leaves_target_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_leaves_target_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk_full
+) -> None:
     path = tmp_path / "out.png"
     write_image(path, np.full((4, 4, 3), 9, np.uint8))
     before = path.read_bytes()
-    calls = {"n": 0}
-    real_write = os.write
-
-    def full_disk(fd: int, data) -> int:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            return real_write(fd, bytes(data)[:10])  # a partial write first
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(atomic.os, "write", full_disk)
+    disk_full()
     with pytest.raises(ImageWriteError) as info:
         write_image(path, _rng().integers(0, 256, (64, 64, 3), dtype=np.uint8))
     monkeypatch.undo()

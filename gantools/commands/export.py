@@ -45,6 +45,7 @@ def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = Non
         **task.card_extras(cfg),
         "training": {
             "command": " ".join(config.get("command", [])),
+            "resumed_with": [" ".join(r["command"]) for r in config.get("resumed_with", [])],
             "data": train["data"],
             "steps": state["step"],
             "batch_size": train["batch_size"],

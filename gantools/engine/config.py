@@ -37,6 +37,8 @@ class TrainConfig:
     device: str = opt("auto", "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps.")
     channels_last: bool = opt(True, "Use the channels-last memory layout (faster "
                                      "convolutions on CPU and tensor cores).")
+    threads: int = opt(0, "CPU threads for torch (0 = torch's default, one per core). "
+                          "Use 1 per process when several jobs share the cores.")
     seed: int = opt(0, "Seed of every random choice; the same seed replays the run.")
     workers: int = opt(-1, "DataLoader worker processes; -1 = auto (0 for in-memory "
                            "data, else min(4, cores)).")
@@ -48,7 +50,7 @@ class TrainConfig:
 
 
 RESUME_MAY_CHANGE = frozenset({
-    "data", "out", "steps", "device", "workers", "log_every", "sample_every",
+    "data", "out", "steps", "device", "workers", "threads", "log_every", "sample_every",
     "checkpoint_every", "keep_checkpoints",
 })
 """Options that may differ between a run and its resumption; any other difference

@@ -98,6 +98,19 @@ class Trainer:
             "precision": str(self.dtype).replace("torch.", ""),
         }
 
+    def _with_history(self, record: dict[str, Any]) -> dict[str, Any]:
+        """On resume: keep the run's first command, and list every resumption."""
+        import json
+
+        try:
+            previous = json.loads((self.out / "config.json").read_text())
+        except (OSError, ValueError):
+            return record
+        resumes = [*previous.get("resumed_with", []),
+                   {"command": record["command"], "from_step": self.step}]
+        return {**record, "command": previous.get("command", record["command"]),
+                "resumed_with": resumes}
+
     def _check_resume_matches(self, state: dict[str, Any]) -> None:
         problems = []
         if state["task"] != self.task.name:
@@ -254,15 +267,19 @@ class Trainer:
         from tqdm import tqdm
 
         state = self._prepare_run_folder()
+        if self.cfg.threads > 0:
+            torch.set_num_threads(self.cfg.threads)
         _seed_everything(self.cfg.seed)
         spec = self.task.data_spec(self.task_cfg)
         dataset = open_dataset(self.cfg.data, spec)
         self.task_cfg = self.task.adapt_config(self.task_cfg, dataset)
         self._build()
+        record = self._config_record()
         if state is not None:
             self._load_state(state)
             self.log.truncate_after(self.step)
-        self.log.write_config(self._config_record())
+            record = self._with_history(record)
+        self.log.write_config(record)
         fixed = self._fixed_condition(dataset)
         stream = batch_stream(dataset, self.cfg.batch_size, self.cfg.seed, self.step,
                               self.device, self._workers(dataset), self.cfg.channels_last)
@@ -275,7 +292,7 @@ class Trainer:
         self.D.train()
         try:
             while self.step < self.cfg.steps and not self._stop_requested:
-                t0 = time.perf_counter()
+                t0 = time.perf_counter()  # wall_time: data + steps, not grids/checkpoints
                 values = self.train_step(next(stream))
                 self.step += 1
                 window_steps += 1
@@ -297,6 +314,7 @@ class Trainer:
                 signal.signal(signal.SIGINT, previous_handler)
         interrupted = self.step < self.cfg.steps
         if not ckpt.checkpoint_path(self.out / "checkpoints", self.step).exists():
+            self._check_finite(sums)
             self.save_checkpoint()
         if not self.cfg.sample_every or self.step % self.cfg.sample_every:
             self._sample(fixed)
