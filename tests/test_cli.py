@@ -86,6 +86,14 @@ def test_train_resume_export_generate(exported, tmp_path):
     assert read_image(outdir / "0000.png").pixels.shape == (28, 28, 1)
 
 
+def test_per_class_grid_has_a_row_per_class(exported, tmp_path):
+    grid = tmp_path / "rows.png"
+    result = invoke("generate", "--weights", str(exported), "--per-class", "2", "-o", str(grid))
+    assert result.exit_code == 0, result.output
+    img = read_image(grid)
+    assert (img.height, img.width) == (10 * 30 + 2, 2 * 30 + 2)  # 10 rows of 2, 2px gaps
+
+
 def test_same_seed_same_images(exported, tmp_path):
     for name in ("a.png", "b.png"):
         invoke("generate", "--weights", str(exported), "-n", "4", "--seed", "7",

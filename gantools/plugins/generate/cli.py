@@ -35,6 +35,9 @@ def generate_command(task: GenerateTask) -> click.Command:
                   help="Noise seed: the same seed gives the same images.")
     @click.option("--class", "label", type=int, default=None,
                   help="Class index for a class-conditional model (e.g. digit 3).")
+    @click.option("--per-class", type=click.IntRange(1), default=None,
+                  help="Conditional models: this many images of every class, one grid "
+                       "row per class (replaces -n and --class).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                   help="Write one grid image here (default generated.png).")
     @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -42,7 +45,8 @@ def generate_command(task: GenerateTask) -> click.Command:
     @click.option("--ncol", type=click.IntRange(1), default=None,
                   help="Images per grid row (default: a square grid).")
     @friendly_errors
-    def command(n, model, weights, device, seed, label, output, out_dir, ncol) -> None:
+    def command(n, model, weights, device, seed, label, per_class, output, out_dir,
+                ncol) -> None:
         """Generate images from noise with a shipped or exported generator."""
         from gantools.api import load
         from gantools.engine.runlog import make_grid
@@ -52,6 +56,11 @@ def generate_command(task: GenerateTask) -> click.Command:
         if output and out_dir:
             raise ReportedError("give either -o FILE (one grid) or --out-dir DIR, not both")
         loaded = load(task, model=model, weights=weights, device=device)
+        if per_class:
+            if not loaded.config.num_classes:
+                raise ReportedError("--per-class needs a class-conditional model")
+            label = [k for k in range(loaded.config.num_classes) for _ in range(per_class)]
+            n, ncol = len(label), per_class
         images = task.sample(loaded.generator, loaded.config, n, seed, label)
         if out_dir:
             out_dir.mkdir(parents=True, exist_ok=True)

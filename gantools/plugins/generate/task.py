@@ -117,20 +117,22 @@ class GenerateTask(Task):
 
     # ----- inference ---------------------------------------------------------
     def sample(self, generator: nn.Module, cfg: GenerateConfig, n: int, seed: int = 0,
-               label: int | None = None, batch_size: int = 500) -> torch.Tensor:
+               label: int | list[int] | None = None, batch_size: int = 500) -> torch.Tensor:
         """``n`` images (n, C, S, S) in [0, 1] from noise seeded by ``seed``. A
-        conditional model draws classes uniformly unless ``label`` is given."""
+        conditional model draws classes uniformly unless ``label`` gives one class,
+        or one class per image (a list of length ``n``)."""
         import torch
 
         if label is not None and not cfg.num_classes:
             raise ValueError("this model is not class-conditional: --class is not available")
-        if label is not None and not 0 <= label < cfg.num_classes:
+        wanted = [label] * n if isinstance(label, int) else label
+        if wanted is not None and not all(0 <= k < cfg.num_classes for k in wanted):
             raise ValueError(f"--class must be in 0..{cfg.num_classes - 1}, got {label}")
         device = next(generator.parameters()).device
         gen = torch.Generator().manual_seed(seed)
         z = torch.randn(n, cfg.z_dim, generator=gen)
         if cfg.num_classes:
-            labels = (torch.full((n,), label, dtype=torch.long) if label is not None
+            labels = (torch.tensor(wanted, dtype=torch.long) if wanted is not None
                       else torch.randint(0, cfg.num_classes, (n,), generator=gen))
         out = []
         with torch.inference_mode():
