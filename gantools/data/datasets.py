@@ -36,8 +36,7 @@ def crop_array(
         scale = size / min(h, w)
         nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
         if (nh, nw) != (h, w):
-            mode = "L" if img.shape[2] == 1 else "RGB"
-            pil = Image.fromarray(img[..., 0] if mode == "L" else img, mode)
+            pil = Image.fromarray(img[..., 0] if img.shape[2] == 1 else img)
             img = np.asarray(pil.resize((nw, nh), Image.Resampling.BICUBIC))
             img = img.reshape(nh, nw, -1)
         h, w = nh, nw
@@ -76,18 +75,13 @@ class ArrayDataset(Dataset):
         index, seed = key
         img = self.images[index]
         if img.shape[2] != self.channels:
-            img = np.repeat(img, 3, axis=2) if img.shape[2] == 1 else _gray(img)
+            img = to_rgb(img) if img.shape[2] == 1 else to_gray(img)
         if img.shape[0] != self.size or img.shape[1] != self.size:
             img = crop_array(img, self.spec, self.size, np.random.default_rng(seed))
         item = {"image": to_chw_tensor(img)}
         if self.labels is not None:
             item["label"] = torch.tensor(int(self.labels[index]))
         return item
-
-
-def _gray(img: np.ndarray) -> np.ndarray:
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.rint(img[..., :3].astype(np.float32) @ weights)[..., None].astype(np.uint8)
 
 
 class FolderDataset(Dataset):
