@@ -50,6 +50,20 @@ class RootGroup(click.Group):
             return task.make_command()
         except NotImplementedError:
             return None
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+            return broken_command(name, exc)
+
+
+def broken_command(name: str, exc: Exception) -> click.Command:
+    """A stand-in for a task whose command could not be built: it says why."""
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+    def run() -> None:
+        raise click.ClickException(f"task '{name}' is installed but its command failed "
+                                   f"to load: {reason}")
+
+    return click.Command(name, callback=run, help=f"(broken: {reason})",
+                         short_help=f"(broken: {reason})")
 
 
 @click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})

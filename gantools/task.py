@@ -168,3 +168,62 @@ class Task:
         if unknown:
             raise ValueError(f"unknown {self.name} option(s): {', '.join(sorted(unknown))}")
         return self.Config(**values)
+
+
+@dataclass
+class NoOptions:
+    """Inference options of a task that has none."""
+
+
+class ImageTask(Task):
+    """An image-to-image task (superres, inpaint, colorize, ...): the core reads each
+    input, converts it to an RGB float tensor (1, 3, H, W) in [0, 1] on the device,
+    runs :meth:`infer` (tiled when large), puts alpha, gray, bit depth and ICC back,
+    and writes the result atomically. Subclasses set ``InferOptions`` (a dataclass;
+    its fields become CLI options) and ``output_suffix`` (``NAME{suffix}.EXT`` when the
+    output is written beside its input), and implement :meth:`infer`."""
+
+    InferOptions: ClassVar[type] = NoOptions
+    output_suffix: ClassVar[str] = "_out"
+
+    def scale(self, cfg: Any) -> int:
+        """Output size / input size (4 for x4 super-resolution). Default 1."""
+        return 1
+
+    def suffix_for(self, cfg: Any) -> str:
+        """``output_suffix`` with ``{scale}`` filled in for this model."""
+        return self.output_suffix.format(scale=self.scale(cfg))
+
+    def tile_overlap(self, cfg: Any) -> int:
+        """Default overlap between tiles, in input pixels: about the receptive
+        field's radius, so blended tiles match the untiled result."""
+        return 16
+
+    def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
+        """*Required.* One image in, one out: ``image`` (1, 3, H, W) float in [0, 1] on
+        the model's device -> (1, 3, H * s, W * s) in [0, 1], s = :meth:`scale`.
+        ``model`` is a :class:`gantools.api.LoadedModel`."""
+        raise NotImplementedError
+
+    def resize_alpha(self, alpha: torch.Tensor, height: int, width: int) -> torch.Tensor:
+        """Alpha (1, 1, H, W) in [0, 1] for the output size; never fed to the network.
+        Default: bicubic (antialiased when shrinking), clamped to [0, 1]."""
+        import torch.nn.functional as F
+
+        if alpha.shape[-2:] == (height, width):
+            return alpha
+        return F.interpolate(alpha, size=(height, width), mode="bicubic",
+                             align_corners=False, antialias=True).clamp_(0, 1)
+
+    def make_command(self) -> click.Command:
+        """The shared batch image command: ``gantools NAME INPUT... [-o DIR] ...``."""
+        from gantools.inference.command import make_image_command
+
+        return make_image_command(self)
+
+    def call(self, model: Any, image: Any, **options: Any) -> Any:
+        """``gantools.load(NAME)(image)``: a PIL image, a NumPy array (H, W[, C]) or a
+        tensor (1, 3, H, W) in [0, 1]; the result is of the same kind."""
+        from gantools.inference.pycall import call_on_image
+
+        return call_on_image(self, model, image, self.InferOptions(**options))

@@ -78,3 +78,20 @@ def test_disable_by_environment(plugin_modules, monkeypatch):
     assert reg.records[0].disabled
     with pytest.raises(KeyError, match="disabled"):
         reg.get("fake")
+
+
+def test_a_task_whose_command_fails_does_not_break_the_cli(monkeypatch):
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+    from gantools.plugins.generate.task import GenerateTask
+
+    def boom(self):
+        raise ImportError("missing dependency foo")
+
+    monkeypatch.setattr(GenerateTask, "make_command", boom)
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "broken: ImportError" in result.output
+    result = CliRunner().invoke(app, ["generate"])
+    assert result.exit_code == 1 and "missing dependency foo" in result.output
+    assert CliRunner().invoke(app, ["plugins"]).exit_code == 0

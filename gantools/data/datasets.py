@@ -91,11 +91,16 @@ class FolderDataset(Dataset):
     A file that fails to decode is reported once and replaced by the next file,
     so one broken image never stops a training run."""
 
-    def __init__(self, root: Path, spec: DataSpec) -> None:
-        self.root = Path(root)
-        self.paths = list_images([self.root], recursive=True)
+    def __init__(self, root: Path | list[Path], spec: DataSpec) -> None:
+        roots = [Path(r) for r in (root if isinstance(root, list) else [root])]
+        self.root = roots[0]
+        self.paths = list_images(roots, recursive=True)
         if not self.paths:
-            raise ValueError(f"{root}: no images found (looked recursively)")
+            raise ValueError(f"{', '.join(map(str, roots))}: no images found (looked "
+                             "recursively)")
+        if len(roots) > 1 and spec.labels != "no":
+            raise ValueError("class labels come from one folder's sub-folders: give one "
+                             "--data folder for conditional training")
         self.spec = spec
         self.channels = spec.channels or 3
         self.size = spec.size or DEFAULT_FOLDER_SIZE
@@ -153,9 +158,18 @@ class FolderDataset(Dataset):
 
 
 def open_dataset(source: str | Path, spec: DataSpec, split: str = "train") -> Dataset:
-    """A folder of images, or MNIST-format idx files (a folder or an images file)."""
+    """A folder of images, several folders separated by ``os.pathsep`` (``a:b``), or
+    MNIST-format idx files (a folder or an images file)."""
+    import os
+
     from gantools.data.idx import is_idx_source, load_idx_dataset
 
+    if isinstance(source, str) and os.pathsep in source:
+        folders = [Path(part) for part in source.split(os.pathsep) if part]
+        for folder in folders:
+            if not folder.is_dir():
+                raise ValueError(f"{folder}: no such folder")
+        return FolderDataset(folders, spec)
     source = Path(source)
     if not source.exists():
         raise ValueError(f"{source}: no such file or folder")

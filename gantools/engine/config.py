@@ -15,8 +15,9 @@ def opt(default, help: str, **extra):  # noqa: A002 - mirrors click's keyword
 class TrainConfig:
     """Options of the shared adversarial loop. Task options live in the task's Config."""
 
-    data: str = opt("", "Training data: a folder of images (recursive) or MNIST-format "
-                        "idx files (a folder or an images .gz file).", required=True)
+    data: str = opt("", "Training data: a folder of images (recursive), several folders "
+                        "joined with ':' (a:b), or MNIST-format idx files (a folder or an "
+                        "images .gz file).", required=True)
     out: str = opt("", "Run folder: config, checkpoints, samples, metrics.jsonl.",
                    required=True)
     steps: int = opt(10_000, "Total training steps (one D and one G update each).")
@@ -25,6 +26,8 @@ class TrainConfig:
     lr_d: float = opt(2e-4, "Discriminator learning rate (Adam).")
     beta1: float = opt(0.5, "Adam beta1 (0.5 is the DCGAN default).")
     beta2: float = opt(0.999, "Adam beta2.")
+    lr_schedule: Literal["constant", "cosine"] = opt(
+        "constant", "Learning rates: constant, or cosine decay to 0 at --steps.")
     loss: Literal["bce", "hinge", "wgan-gp"] = opt(
         "bce", "Adversarial objective: bce (original GAN), hinge, or wgan-gp.")
     gp_weight: float = opt(10.0, "Gradient-penalty weight for wgan-gp.")
@@ -39,6 +42,8 @@ class TrainConfig:
                                      "convolutions on CPU and tensor cores).")
     threads: int = opt(0, "CPU threads for torch (0 = torch's default, one per core). "
                           "Use 1 per process when several jobs share the cores.")
+    init_from: str = opt("", "Start the generator from exported weights (.safetensors "
+                             "with its card), e.g. GAN fine-tuning of a PSNR model.")
     seed: int = opt(0, "Seed of every random choice; the same seed replays the run.")
     workers: int = opt(-1, "DataLoader worker processes; -1 = auto (0 for in-memory "
                            "data, else min(4, cores)).")

@@ -141,6 +141,19 @@ class Trainer:
                                       betas=(cfg.beta1, cfg.beta2))
         self.scaler = torch.amp.GradScaler(self.device.type,
                                            enabled=self.dtype == torch.float16)
+        self.sched_g, self.sched_d = self._scheduler(self.opt_g), self._scheduler(self.opt_d)
+
+    def _scheduler(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LambdaLR:
+        import math
+
+        steps = max(1, self.cfg.steps)
+        if self.cfg.lr_schedule == "cosine":
+            def factor(step: int) -> float:
+                return 0.5 * (1.0 + math.cos(math.pi * min(step, steps) / steps))
+        else:
+            def factor(step: int) -> float:  # noqa: ARG001
+                return 1.0
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
     def _state(self) -> dict[str, Any]:
         return {
@@ -151,6 +164,7 @@ class Trainer:
             "G": self.G.state_dict(), "D": self.D.state_dict(), "ema": self.ema.state_dict(),
             "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
             "scaler": self.scaler.state_dict(),
+            "sched_g": self.sched_g.state_dict(), "sched_d": self.sched_d.state_dict(),
             "rng": ckpt.capture_rng(),
             "samples_seen": self.step * self.cfg.batch_size,
             "wall_time": self.wall_time,
@@ -164,9 +178,26 @@ class Trainer:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.scaler.load_state_dict(state["scaler"])
+        self.sched_g.load_state_dict(state["sched_g"])
+        self.sched_d.load_state_dict(state["sched_d"])
         self.step = int(state["step"])
         self.wall_time = float(state.get("wall_time", 0.0))
         ckpt.restore_rng(state["rng"])
+
+    def _init_generator(self, source: str) -> None:
+        """Start G (and its EMA) from exported weights (.safetensors with its card),
+        e.g. GAN fine-tuning from a PSNR-oriented model."""
+        from gantools.weights import WeightsError, load_weights
+
+        tensors, card = load_weights(Path(source))
+        if card.get("task") != self.task.name:
+            raise WeightsError(f"--init-from {source}: weights of task {card.get('task')!r}")
+        try:
+            self.G.load_state_dict(tensors)
+            self.ema.shadow.load_state_dict(tensors)
+        except RuntimeError as exc:
+            raise WeightsError(f"--init-from {source}: does not fit this architecture "
+                               f"({str(exc).splitlines()[0]})") from exc
 
     def save_checkpoint(self) -> Path | None:
         """Write the full state atomically (rank 0 only)."""
@@ -197,6 +228,8 @@ class Trainer:
         """One discriminator and one generator update; returns detached scalars."""
         task, cfg, tcfg = self.task, self.cfg, self.task_cfg
         condition, target = task.make_pair(batch, tcfg)
+        if task.adversarial_weight(tcfg) == 0:
+            return self._supervised_step(condition, target)
         critic = self._d_critic(condition)
 
         # discriminator step
@@ -213,6 +246,7 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         self.scaler.scale(d_loss).backward()
         self.scaler.step(self.opt_d)
+        self.sched_d.step()
 
         # generator step: D's weights are frozen so no weight gradients are computed
         self.D.requires_grad_(False)
@@ -225,6 +259,7 @@ class Trainer:
         self.scaler.scale(g_loss).backward()
         self.scaler.step(self.opt_g)
         self.scaler.update()
+        self.sched_g.step()
         self.ema.update(self.G, self.step)
 
         out = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "g_adv": g_adv.detach(),
@@ -232,6 +267,22 @@ class Trainer:
                "d_fake": torch.sigmoid(d_fake.detach()).mean()}
         out.update({k: v.detach() for k, v in extra.items()})
         return out
+
+    def _supervised_step(self, condition: Any, target: torch.Tensor) -> dict[str, torch.Tensor]:
+        """A generator step on the task's own losses alone (adversarial weight 0,
+        e.g. PSNR-oriented pre-training): the discriminator is neither run nor
+        updated."""
+        with autocast(self.device, self.dtype):
+            fake = self.G(*self.task.generator_input(condition))
+            extra = self.task.task_losses(fake, target, condition, self.task_cfg)
+            g_loss = sum((v.float() for v in extra.values()), torch.zeros((), device=self.device))
+        self.opt_g.zero_grad(set_to_none=True)
+        self.scaler.scale(g_loss).backward()
+        self.scaler.step(self.opt_g)
+        self.scaler.update()
+        self.sched_g.step()
+        self.ema.update(self.G, self.step)
+        return {"g_loss": g_loss.detach(), **{k: v.detach() for k, v in extra.items()}}
 
     # ----- the loop ------------------------------------------------------------
     def _sample(self, fixed: tuple[Any, torch.Tensor]) -> None:
@@ -279,6 +330,8 @@ class Trainer:
             self._load_state(state)
             self.log.truncate_after(self.step)
             record = self._with_history(record)
+        elif self.cfg.init_from:
+            self._init_generator(self.cfg.init_from)
         self.log.write_config(record)
         fixed = self._fixed_condition(dataset)
         stream = batch_stream(dataset, self.cfg.batch_size, self.cfg.seed, self.step,
@@ -336,7 +389,8 @@ class Trainer:
         elapsed = max(time.perf_counter() - start, 1e-9)
         means["images_per_s"] = steps * self.cfg.batch_size / elapsed
         self.log.log(self.step, means)
-        bar.set_postfix({"D": f"{means['d_loss']:.3f}", "G": f"{means['g_loss']:.3f}",
-                         "D(x)": f"{means['d_real']:.2f}", "D(G(z))": f"{means['d_fake']:.2f}",
-                         "img/s": f"{means['images_per_s']:.0f}"})
+        shown = {"d_loss": "D", "g_loss": "G", "d_real": "D(x)", "d_fake": "D(G(z))",
+                 "images_per_s": "img/s"}
+        bar.set_postfix({label: f"{means[key]:.3g}" for key, label in shown.items()
+                         if key in means})
         return means

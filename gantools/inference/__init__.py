@@ -1,0 +1,1 @@
+"""Batch and single-image inference shared by every image-to-image task."""

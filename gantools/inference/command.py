@@ -1,0 +1,170 @@
+"""``gantools NAME INPUT...``: the shared batch command of every image task.
+
+Importing this module must stay light (no torch): ``gantools --help`` builds every
+task's command to list it. Torch and the batch machinery load when a command runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from gantools.cli_options import ReportedError, dataclass_options, friendly_errors, given
+from gantools.inference.naming import FORMAT_CHOICES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gantools.inference.batch import FileOutcome
+    from gantools.task import ImageTask
+
+HELP = """{summary}
+
+\b
+Outputs are named after their inputs:
+  gantools {name} photo.jpg               -> photo{suffix}.jpg beside the input
+  gantools {name} photos/ -o out/         -> out/<input's own name>
+  gantools {name} photos/ -o out/ --recursive
+                                          -> sub-folders mirrored under out/
+
+INPUT is any mix of files, folders and glob patterns. --format same keeps each
+input's format (formats that cannot be written, such as GIF, become PNG). Alpha,
+gray, 16 bits, ICC profile and EXIF are kept. An existing output is an error
+unless --skip-existing or --overwrite is given. Large images are processed in
+blended tiles (--tile), so memory stays bounded. Exit code 1 if any file failed.
+"""
+
+
+def _core_params() -> list[click.Parameter]:
+    """The argument and options every image command has, in --help order."""
+    return [
+        click.Argument(["inputs"], nargs=-1, metavar="INPUT...",
+                       type=click.Path(path_type=Path)),
+        click.Option(["-o", "--out-dir"], type=click.Path(file_okay=False, path_type=Path),
+                     help="Write outputs into this folder (created when needed)."),
+        click.Option(["--model"], default=None,
+                     help="Shipped model name (see 'gantools plugins')."),
+        click.Option(["--weights"], type=click.Path(dir_okay=False, path_type=Path),
+                     help="Your own exported .safetensors (with its .json card)."),
+        click.Option(["--device"], default="auto", show_default=True,
+                     help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps."),
+        click.Option(["--tile"], type=click.IntRange(min=0), default=None,
+                     help="Tile side in input pixels.  [default: auto, from the device "
+                          "memory; 0 = never tile]"),
+        click.Option(["--tile-overlap"], type=click.IntRange(min=0), default=None,
+                     help="Context pixels shared by neighbouring tiles.  [default: the "
+                          "model's receptive-field radius]"),
+        click.Option(["--recursive"], is_flag=True, help="Walk sub-folders of folder inputs."),
+        click.Option(["--skip-existing"], is_flag=True, help="Leave existing outputs alone."),
+        click.Option(["--overwrite"], is_flag=True, help="Replace existing outputs."),
+        click.Option(["--format", "fmt"], type=click.Choice(FORMAT_CHOICES), default="same",
+                     show_default=True, help="Output format."),
+        click.Option(["--quality"], type=click.IntRange(1, 100), default=95, show_default=True,
+                     help="JPEG/WEBP quality (100 = lossless WEBP)."),
+        click.Option(["--report"], type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write a JSON report of every file (status, reason, time)."),
+        click.Option(["--progress/--no-progress"], default=None,
+                     help="Progress bars.  [default: when stderr is a terminal]"),
+    ]
+
+
+CORE_NAMES = frozenset({"inputs", "out_dir", "model", "weights", "device", "tile",
+                        "tile_overlap", "recursive", "skip_existing", "overwrite", "fmt",
+                        "quality", "report", "progress"})
+
+
+def summarize(outcomes: list[FileOutcome], seconds: float) -> dict[str, Any]:
+    """Counts of written / skipped / failed files and the total time."""
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
+    return {"written": counts["ok"], "skipped": counts["skipped"], "failed": counts["failed"],
+            "seconds": round(seconds, 3)}
+
+
+def write_report(path: Path, outcomes: list[FileOutcome], summary: dict[str, Any]) -> None:
+    """Write the JSON report atomically: ``{"files": [...], "summary": {...}}``."""
+    from gantools.atomic import atomic_write_bytes
+
+    data = {"files": [dataclasses.asdict(o) for o in outcomes], "summary": summary}
+    try:
+        atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
+    except OSError as exc:
+        raise ReportedError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+
+
+def make_image_command(task: ImageTask) -> click.Command:
+    """The ``gantools NAME`` command of ``task``: core options plus one option per
+    field of ``task.InferOptions``."""
+    extra = dataclass_options(task.InferOptions)
+    clash = {o.name for o in extra} & CORE_NAMES
+    if clash:
+        raise ValueError(f"{task.name}: InferOptions field(s) {sorted(clash)} clash with "
+                         "core options")
+
+    @friendly_errors
+    def run(**values: Any) -> None:
+        core = {k: values.pop(k) for k in CORE_NAMES}
+        options = task.InferOptions(**given(values))
+        _run(task, options, **core)
+
+    command = click.Command(
+        task.name, callback=run, short_help=task.summary,
+        help=HELP.format(summary=task.summary or task.name, name=task.name,
+                         suffix=task.output_suffix))
+    command.params = _core_params() + extra
+    return command
+
+
+def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path | None,
+         model: str | None, weights: Path | None, device: str, tile: int | None,
+         tile_overlap: int | None, recursive: bool, skip_existing: bool, overwrite: bool,
+         fmt: str, quality: int, report: Path | None, progress: bool | None) -> None:
+    """Check the options, expand the inputs, load the model once, run the batch."""
+    from gantools.inference.naming import expand_inputs
+
+    if skip_existing and overwrite:
+        raise ReportedError("give --skip-existing or --overwrite, not both", exit_code=2)
+    if not inputs:
+        raise ReportedError("no INPUT given (files, folders or glob patterns)", exit_code=2)
+    jobs = expand_inputs(inputs, recursive)
+    if not jobs:
+        hint = "" if recursive else " (add --recursive to walk sub-folders)"
+        raise ReportedError(f"no input images found in {', '.join(map(str, inputs))}{hint}",
+                            exit_code=2)
+    from gantools.api import load
+    from gantools.inference.batch import BatchInterrupted, run_batch
+
+    loaded = load(task, model=model, weights=weights, device=device)
+    overlap = task.tile_overlap(loaded.config) if tile_overlap is None else tile_overlap
+    if tile and tile <= 2 * overlap:
+        raise ReportedError(f"--tile {tile} must be larger than twice the tile overlap "
+                            f"({overlap}); raise --tile or lower --tile-overlap", exit_code=2)
+    if out_dir is not None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReportedError(f"cannot create the output folder {out_dir}: "
+                                f"{exc.strerror or exc}") from exc
+    show = sys.stderr.isatty() if progress is None else progress
+    start = time.perf_counter()
+    interrupted = False
+    try:
+        outcomes = run_batch(task, loaded, options, jobs, out_dir, fmt, tile, overlap,
+                             skip_existing, overwrite, quality, show)
+    except BatchInterrupted as stop:
+        outcomes, interrupted = stop.outcomes, True
+    summary = summarize(outcomes, time.perf_counter() - start)
+    if interrupted:
+        summary["interrupted"] = True
+    line = (f"{summary['written']} written, {summary['skipped']} skipped, "
+            f"{summary['failed']} failed in {summary['seconds']:.1f} s")
+    click.echo(("interrupted: " if interrupted else "") + line, err=True)
+    if report is not None:
+        write_report(report, outcomes, summary)
+    if interrupted:
+        sys.exit(130)  # SystemExit: not turned into an error line by friendly_errors
+    if summary["failed"]:
+        sys.exit(1)

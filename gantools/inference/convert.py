@@ -1,0 +1,55 @@
+"""Conversions between decoded images and the tensors image tasks see: RGB float
+(1, 3, H, W) in [0, 1] in, the input's own kind (gray or RGB, 8 or 16 bits) out."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from gantools.imageio import LoadedImage, from_float, to_float, to_rgb
+
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+"""ITU-R BT.601 luma weights used to turn RGB results back into gray."""
+
+
+def image_to_tensor(img: LoadedImage, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Pixels -> (1, 3, H, W) float32 in [0, 1] on ``device``; gray is replicated."""
+    rgb = to_float(to_rgb(img))
+    return torch.from_numpy(rgb).permute(2, 0, 1)[None].contiguous().to(device)
+
+
+def alpha_to_tensor(img: LoadedImage, device: torch.device | str = "cpu") -> torch.Tensor | None:
+    """Alpha -> (1, 1, H, W) float32 in [0, 1] on ``device``, or None without alpha."""
+    if img.alpha is None:
+        return None
+    return torch.from_numpy(to_float(img.alpha))[None, None].to(device)
+
+
+def rgb_to_luma(rgb: torch.Tensor) -> torch.Tensor:
+    """(N, 3, H, W) -> (N, 1, H, W) BT.601 luma, computed in float32."""
+    r, g, b = rgb.float().unbind(1)
+    wr, wg, wb = LUMA_WEIGHTS
+    return (wr * r + wg * g + wb * b).unsqueeze(1)
+
+
+def tensor_to_float_hwc(out: torch.Tensor, gray: bool) -> np.ndarray:
+    """(1, C, H, W) in [0, 1], C = 1 or 3 -> (H, W, 1) (``gray``) or (H, W, 3) float32."""
+    if out.ndim != 4 or out.shape[0] != 1 or out.shape[1] not in (1, 3):
+        raise ValueError(f"expected a (1, 1|3, H, W) result, got {tuple(out.shape)}")
+    x = out.detach().float()
+    if gray and x.shape[1] == 3:
+        x = rgb_to_luma(x)
+    elif not gray and x.shape[1] == 1:
+        x = x.expand(-1, 3, -1, -1)
+    return x[0].permute(1, 2, 0).cpu().numpy()
+
+
+def tensor_to_pixels(out: torch.Tensor, like: LoadedImage) -> np.ndarray:
+    """(1, 3, H, W) in [0, 1] -> pixels of the kind of ``like``: (H, W, 1) luma for a
+    gray input, else (H, W, 3); uint16 for 16-bit input, else uint8 (rounded)."""
+    return from_float(tensor_to_float_hwc(out, like.is_gray), like.bit_depth)
+
+
+def alpha_to_array(alpha: torch.Tensor, bit_depth: int) -> np.ndarray:
+    """(1, 1, H, W) in [0, 1] -> (H, W) uint8 (bit_depth 8) or uint16 (16), rounded."""
+    return from_float(alpha.detach().float()[0, 0].cpu().numpy(), bit_depth)

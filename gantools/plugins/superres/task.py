@@ -1,0 +1,146 @@
+"""The ``superres`` task: SRGAN-style x2/x4 super-resolution.
+
+Recipe: PSNR-oriented pre-training (``--adv-weight 0``: L1 only, no discriminator),
+then GAN fine-tuning from it (``--init-from`` the pre-trained weights, with
+``--adv-weight 1e-3`` and ``--perceptual-weight 1``). Imports torch lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from gantools.engine.config import opt
+from gantools.task import Batch, DataSpec, ImageTask, NoOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    import torch
+    from torch import nn
+
+
+@dataclass
+class SuperresConfig:
+    """Model and loss options of the superres task."""
+
+    scale: int = opt(4, "Upscaling factor: 2, 3 or 4.")
+    width: int = opt(64, "Channels of the residual blocks.")
+    blocks: int = opt(8, "Residual blocks (depth).")
+    patch: int = opt(128, "High-resolution training crop, in pixels (a multiple of scale).")
+    degradation: Literal["bicubic", "real"] = opt(
+        "bicubic", "How LR inputs are made: bicubic (matches MATLAB imresize) or real "
+                   "(blur, bicubic, noise and JPEG, for real-world photos).")
+    l1_weight: float = opt(1.0, "Weight of the pixel L1 loss.")
+    perceptual_weight: float = opt(0.0, "Weight of the VGG19 perceptual loss (needs local "
+                                        "VGG19 weights: --vgg-weights or torchvision's cache).")
+    vgg_weights: str = opt("", "Path to torchvision's vgg19-dcbb9e9d.pth (never downloaded).")
+    adv_weight: float = opt(0.0, "Weight of the adversarial term; 0 = PSNR-oriented "
+                                 "training without a discriminator, ~1e-3 for SRGAN.")
+    d_width: int = opt(64, "Base width of the VGG-style discriminator.")
+
+
+class SuperresTask(ImageTask):
+    """Single-image super-resolution."""
+
+    name = "superres"
+    summary = "Super-resolution x2/x4 (SRGAN): any image size, tiled, in batch"
+    Config = SuperresConfig
+    InferOptions = NoOptions
+    default_model = "superres"
+    output_suffix = "_x{scale}"
+
+    def __init__(self) -> None:
+        self._perceptual: dict[tuple[str, str], Any] = {}
+
+    def build(self, cfg: SuperresConfig) -> tuple[nn.Module, nn.Module]:
+        from gantools.plugins.superres.models import SRResNet, VGGDiscriminator
+
+        return SRResNet(cfg.scale, cfg.width, cfg.blocks), VGGDiscriminator(cfg.d_width)
+
+    def build_generator(self, cfg: SuperresConfig) -> nn.Module:
+        from gantools.plugins.superres.models import SRResNet
+
+        return SRResNet(cfg.scale, cfg.width, cfg.blocks)
+
+    def data_spec(self, cfg: SuperresConfig) -> DataSpec:
+        if cfg.patch % cfg.scale:
+            raise ValueError(f"--patch {cfg.patch} must be a multiple of --scale {cfg.scale}")
+        if cfg.perceptual_weight > 0:
+            from gantools.plugins.superres.perceptual import find_vgg19_weights
+
+            find_vgg19_weights(cfg.vgg_weights or None)  # refuse early, before training
+        return DataSpec(size=cfg.patch, channels=3, crop="random")
+
+    def adversarial_weight(self, cfg: SuperresConfig) -> float:
+        return cfg.adv_weight
+
+    def make_pair(self, batch: Batch, cfg: SuperresConfig) -> tuple[Any, torch.Tensor]:
+        import torch
+
+        from gantools.plugins.superres import degrade
+
+        fmt = (torch.channels_last if batch.image.is_contiguous(memory_format=torch.channels_last)
+               else torch.contiguous_format)
+        hr = degrade.random_flip_rot90(batch.image).contiguous(memory_format=fmt)
+        if cfg.degradation == "real":
+            lr = degrade.real_degradation(hr, cfg.scale)
+        else:
+            lr = degrade.bicubic_downscale(hr, cfg.scale)
+        return lr.contiguous(memory_format=fmt), hr
+
+    def task_losses(self, fake: torch.Tensor, target: torch.Tensor, condition: Any,
+                    cfg: SuperresConfig) -> dict[str, torch.Tensor]:
+        import torch.nn.functional as F
+
+        losses = {"l1": cfg.l1_weight * F.l1_loss(fake.float(), target.float())}
+        if cfg.perceptual_weight > 0:
+            losses["perceptual"] = cfg.perceptual_weight * self._vgg(cfg, fake.device)(
+                fake.float(), target.float())
+        return losses
+
+    def _vgg(self, cfg: SuperresConfig, device: torch.device) -> nn.Module:
+        from gantools.plugins.superres.perceptual import PerceptualLoss, find_vgg19_weights
+
+        key = (cfg.vgg_weights, str(device))
+        if key not in self._perceptual:
+            self._perceptual[key] = PerceptualLoss(find_vgg19_weights(cfg.vgg_weights or None)
+                                                   ).to(device)
+        return self._perceptual[key]
+
+    def sample_images(self, generator: nn.Module, condition: Any,
+                      target: torch.Tensor) -> list[torch.Tensor]:
+        """Rows: bicubic, the model, the ground truth."""
+        import torch
+
+        from gantools.plugins.superres.degrade import bicubic_upscale
+
+        scale = target.shape[-1] // condition.shape[-1]
+        n = min(8, target.shape[0])
+        with torch.no_grad():
+            sr = generator(condition[:n]).float().clamp(0, 1)
+        return [bicubic_upscale(condition[:n], scale), sr, target[:n].float()]
+
+    def card_extras(self, cfg: SuperresConfig) -> dict[str, Any]:
+        return {"scale": cfg.scale, "colour_space": "RGB",
+                "input": "LR image (N, 3, H, W) in [0, 1]",
+                "output": f"(N, 3, {cfg.scale}H, {cfg.scale}W) in [0, 1] (clamped)"}
+
+    # ----- inference ---------------------------------------------------------
+    def scale(self, cfg: SuperresConfig) -> int:
+        return cfg.scale
+
+    def tile_overlap(self, cfg: SuperresConfig) -> int:
+        """Twice the receptive-field radius in LR pixels (2 convs per block, 3 more,
+        and bicubic's 2): blended tiles then match the untiled output."""
+        return 2 * (2 * cfg.blocks + 5)
+
+    def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
+        return model.generator(image).clamp_(0.0, 1.0)
+
+    def make_eval_command(self) -> click.Command:
+        from gantools.plugins.superres.evaluate import eval_command
+
+        return eval_command(self)
+
+
+task = SuperresTask()

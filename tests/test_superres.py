@@ -1,0 +1,102 @@
+"""The superres task: degradation, networks, eval metrics, short training runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import gantools
+from gantools.plugins.superres import degrade
+from gantools.plugins.superres.evaluate import bicubic_up, lr_pair, y_scores
+from gantools.plugins.superres.task import SuperresConfig, task
+
+
+def photo(h: int = 48, w: int = 64) -> np.ndarray:
+    """A smooth colourful test image with some edges, (h, w, 3) uint8."""
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.stack([128 + 100 * np.sin(x / 5.0), 128 + 100 * np.cos(y / 7.0),
+                    (x * y) % 256], axis=2)
+    img[h // 3: h // 2, w // 4: w // 2] = 240
+    return img.clip(0, 255).astype(np.uint8)
+
+
+def test_device_downscale_matches_pil_bicubic():
+    hr = photo()
+    pil = np.asarray(Image.fromarray(hr).resize((16, 12), Image.Resampling.BICUBIC))
+    t = torch.from_numpy(hr).permute(2, 0, 1)[None].float() / 255.0
+    ours = (degrade.bicubic_downscale(t, 4)[0].permute(1, 2, 0).numpy() * 255).round()
+    assert np.abs(ours - pil).max() <= 1.0
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_generator_starts_at_bicubic_and_scales(scale):
+    cfg = SuperresConfig(scale=scale, width=8, blocks=2)
+    G, D = task.build(cfg)
+    x = torch.rand(2, 3, 10, 12)
+    out = G(x)
+    assert out.shape == (2, 3, 10 * scale, 12 * scale)
+    expected = torch.nn.functional.interpolate(x, scale_factor=scale, mode="bicubic")
+    assert torch.allclose(out, expected, atol=1e-6)  # zero-initialised residual
+    assert D(out.clamp(0, 1)).shape == (2,)
+
+
+def test_eval_metric_equals_an_independent_computation():
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    hr, lr = lr_pair(photo(50, 66), 4)
+    assert hr.shape == (48, 64, 3) and lr.shape == (12, 16, 3)
+    out = bicubic_up(lr, 4)
+    psnr, ssim = y_scores(out, hr, 4)
+
+    def y(img):  # MATLAB rgb2ycbcr luma, then the border crop
+        f = img.astype(np.float64) / 255.0
+        luma = (16 + 65.481 * f[..., 0] + 128.553 * f[..., 1] + 24.966 * f[..., 2]) / 255
+        return luma[4:-4, 4:-4]
+
+    assert psnr == pytest.approx(peak_signal_noise_ratio(y(hr), y(out), data_range=1.0),
+                                 abs=1e-9)
+    ref_ssim = structural_similarity(y(hr), y(out), data_range=1.0, gaussian_weights=True,
+                                     sigma=1.5, use_sample_covariance=False)
+    assert ssim == pytest.approx(ref_ssim, abs=1e-6)
+
+
+def test_two_step_training_and_export(tiny_folder, tmp_path):
+    out = tmp_path / "run"
+    result = gantools.train("superres", data=str(tiny_folder), out=str(out), steps=2,
+                            batch_size=2, patch=32, width=8, blocks=1, sample_every=0,
+                            workers=0, progress=False, command=["test"])
+    assert result.step == 2
+    from gantools.commands.export import export_run
+
+    weights = export_run(out, tmp_path / "sr.safetensors")
+    model = gantools.load("superres", weights=str(weights), device="cpu")
+    assert model.config.scale == 4 and model.card["scale"] == 4
+
+
+def test_gan_fine_tuning_from_pretrained_weights(tiny_folder, tmp_path):
+    common = {"data": str(tiny_folder), "steps": 2, "batch_size": 2, "patch": 32,
+              "width": 8, "blocks": 1, "sample_every": 0, "workers": 0,
+              "progress": False, "command": ["test"]}
+    gantools.train("superres", out=str(tmp_path / "psnr"), **common)
+    from gantools.commands.export import export_run
+
+    weights = export_run(tmp_path / "psnr", tmp_path / "psnr.safetensors")
+    result = gantools.train("superres", out=str(tmp_path / "gan"), adv_weight=1e-3,
+                            init_from=str(weights), **common)
+    metrics = (tmp_path / "gan" / "metrics.jsonl").read_text()
+    assert result.step == 2 and "d_loss" in metrics and "g_adv" in metrics
+
+
+def test_perceptual_loss_without_local_vgg_is_refused(tiny_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty_torch_home"))
+    with pytest.raises(ValueError, match="never downloads"):
+        gantools.train("superres", data=str(tiny_folder), out=str(tmp_path / "r"), steps=1,
+                       perceptual_weight=1.0, progress=False)
+
+
+def test_real_degradation_shapes_and_range():
+    torch.manual_seed(0)
+    lr = degrade.real_degradation(torch.rand(2, 3, 32, 32), 4)
+    assert lr.shape == (2, 3, 8, 8) and lr.min() >= 0 and lr.max() <= 1
