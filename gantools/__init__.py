@@ -29,11 +29,12 @@ def list_tasks() -> list[str]:
 
 
 def load(task: str, model: str | None = None, weights: str | None = None,
-         device: str = "auto") -> LoadedModel:
-    """Load a task's generator from shipped weights (``model``) or a file (``weights``)."""
+         device: str = "auto", precision: str = "auto") -> LoadedModel:
+    """Load a task's generator from shipped weights (``model``) or a file (``weights``);
+    ``precision`` (auto, fp32, bf16, fp16) is the compute type of image tasks."""
     from gantools.api import load as _load
 
-    return _load(task, model=model, weights=weights, device=device)
+    return _load(task, model=model, weights=weights, device=device, precision=precision)
 
 
 def train(task: str, **options: Any):

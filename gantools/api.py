@@ -19,7 +19,8 @@ from gantools.weights import WeightsError, find_weights, load_weights
 
 @dataclass
 class LoadedModel:
-    """A task's generator ready for inference: eval mode, on ``device``."""
+    """A task's generator ready for inference: eval mode, on ``device``, channels-last;
+    image tasks run it under autocast to ``dtype`` (float32 = no autocast)."""
 
     task: Task
     generator: nn.Module
@@ -27,6 +28,7 @@ class LoadedModel:
     card: dict[str, Any]
     device: torch.device
     source: Path
+    dtype: torch.dtype = torch.float32
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.task.call(self, *args, **kwargs)
@@ -44,8 +46,13 @@ def resolve_weights(task: Task, model: str | None, weights: str | Path | None) -
 
 
 def load(task: str | Task, model: str | None = None, weights: str | Path | None = None,
-         device: str = "auto") -> LoadedModel:
-    """Build the task's generator from a card and load its verified tensors."""
+         device: str = "auto", precision: str = "auto") -> LoadedModel:
+    """Build the task's generator from a card and load its verified tensors.
+
+    ``precision``: auto (bf16 on GPUs and on CPUs with native bf16, else fp32), fp32,
+    bf16 or fp16: the autocast type image tasks run the generator in."""
+    from gantools.engine.device import resolve_precision
+
     task_obj = get_task(task) if isinstance(task, str) else task
     path = resolve_weights(task_obj, model, weights)
     tensors, card = load_weights(path)
@@ -60,10 +67,11 @@ def load(task: str | Task, model: str | None = None, weights: str | Path | None 
         first = str(exc).strip().splitlines()[0]
         raise WeightsError(f"{path}: tensors do not fit the architecture ({first})") from exc
     dev = pick_device(device)
-    generator = generator.to(dev).eval()
+    generator = generator.to(dev).to(memory_format=torch.channels_last).eval()
     for p in generator.parameters():
         p.requires_grad_(False)
-    return LoadedModel(task_obj, generator, cfg, card, dev, path)
+    return LoadedModel(task_obj, generator, cfg, card, dev, path,
+                       resolve_precision(precision, dev))
 
 
 def split_options(task: Task, options: dict[str, Any]) -> tuple[TrainConfig, Any]:

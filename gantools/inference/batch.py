@@ -83,9 +83,15 @@ def infer_image(
         overlap = task.tile_overlap(model.config)
     height, width = image.shape[-2:]
     tile = resolve_tile(tile, height, width, scale, overlap, model.device)
+    from gantools.engine.device import autocast
+
+    def run(x: torch.Tensor) -> torch.Tensor:
+        with autocast(model.device, model.dtype):
+            return task.infer(model, x.contiguous(memory_format=torch.channels_last),
+                              options).float()
+
     with torch.inference_mode():
-        out = tiled_apply(lambda x: task.infer(model, x, options), image, tile, overlap,
-                          scale, progress, device=model.device)
+        out = tiled_apply(run, image, tile, overlap, scale, progress, device=model.device)
         out = out.clamp_(0, 1)
         if alpha is not None:
             alpha = task.resize_alpha(alpha.cpu().float(), out.shape[-2], out.shape[-1])

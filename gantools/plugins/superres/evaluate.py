@@ -78,6 +78,7 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
     """Score every image of ``data`` (bicubic, and the model when given)."""
     import torch
 
+    from gantools.engine.device import autocast
     from gantools.imageio import list_images, read_image, to_rgb, write_image
     from gantools.tensors import to_hwc_uint8
 
@@ -95,8 +96,8 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
         row = [bic]
         if model is not None:
             x = to_tensor(lr).float().to(model.device)
-            with torch.inference_mode():
-                sr = to_hwc_uint8(task.infer(model, x, None)[0])
+            with torch.inference_mode(), autocast(model.device, model.dtype):
+                sr = to_hwc_uint8(task.infer(model, x, None)[0].float())
             score.model_psnr, score.model_ssim = y_scores(sr, hr, scale)
             row.append(sr)
         scores.append(score)
@@ -141,19 +142,23 @@ def eval_command(task: SuperresTask) -> click.Command:
                   help="Folder of high-resolution images (e.g. Set5, Set14).")
     @click.option("--scale", type=click.Choice(["2", "3", "4"]), default=None,
                   help="Scale (default: the model's).")
+    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
+                  default="auto", show_default=True,
+                  help="Compute type of the model, as for 'gantools superres'.")
     @click.option("--bicubic-only", is_flag=True, help="Score the bicubic baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write bicubic | model | HR comparison strips here.")
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the scores as JSON.")
     @friendly_errors
-    def command(model, weights, device, data, scale, bicubic_only, save, json_path) -> None:
+    def command(model, weights, device, data, scale, precision, bicubic_only, save,
+                json_path) -> None:
         """PSNR-Y / SSIM-Y (BT.601, border = scale) of bicubic and the model, per
         image and mean; LR inputs are bicubic downscales of the mod-cropped HR."""
         from gantools.api import load
 
         loaded = None if bicubic_only else load(task, model=model, weights=weights,
-                                                device=device)
+                                                device=device, precision=precision)
         factor = int(scale) if scale else (loaded.config.scale if loaded else 4)
         if loaded is not None and loaded.config.scale != factor:
             raise ReportedError(f"the model upscales x{loaded.config.scale}, not x{factor}")
