@@ -190,6 +190,15 @@ class ImageTask(Task):
         """Output size / input size (4 for x4 super-resolution). Default 1."""
         return 1
 
+    def model_for_options(self, options: Any) -> str | None:
+        """The shipped model to use when the user names none (may depend on the
+        inference options, e.g. the scale). Default: ``default_model``."""
+        return self.default_model
+
+    def check_options(self, model: Any, options: Any) -> None:
+        """Refuse options that do not fit the loaded model (raise ValueError), once
+        per command before any file is processed. Default: accept."""
+
     def suffix_for(self, cfg: Any) -> str:
         """``output_suffix`` with ``{scale}`` filled in for this model."""
         return self.output_suffix.format(scale=self.scale(cfg))

@@ -57,3 +57,18 @@ def test_weights_must_fit_the_task_and_architecture(tmp_path):
     copy.with_suffix(".json").write_text(json.dumps(card))
     with pytest.raises(WeightsError, match="weights are for task 'superres'"):
         gantools.load("generate", weights=str(copy))
+
+
+def test_shipped_superres_python_call_keeps_the_kind():
+    import numpy as np
+    from PIL import Image
+
+    sr = gantools.load("superres", device="cpu")
+    assert sr.config.scale == 4 and sr.card["metrics"]["Set5_x4"]["psnr_y"] > 31.3
+    rgba = Image.new("RGBA", (20, 12), (200, 30, 40, 128))
+    out = sr(rgba)
+    assert isinstance(out, Image.Image) and out.mode == "RGBA" and out.size == (80, 48)
+    gray = np.full((10, 14), 1000, np.uint16)
+    out = sr(gray)
+    assert out.dtype == np.uint16 and out.shape == (40, 56)
+    assert abs(int(out[20, 28]) - 1000) <= 80  # a flat image stays flat

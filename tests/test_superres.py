@@ -100,3 +100,45 @@ def test_real_degradation_shapes_and_range():
     torch.manual_seed(0)
     lr = degrade.real_degradation(torch.rand(2, 3, 32, 32), 4)
     assert lr.shape == (2, 3, 8, 8) and lr.min() >= 0 and lr.max() <= 1
+
+
+def test_cli_scale_must_match_the_model(tiny_folder, tmp_path):
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+    from gantools.commands.export import export_run
+
+    gantools.train("superres", data=str(tiny_folder), out=str(tmp_path / "run"), steps=1,
+                   batch_size=2, patch=32, width=8, blocks=1, scale=2, sample_every=0,
+                   workers=0, progress=False, command=["test"])
+    weights = export_run(tmp_path / "run", tmp_path / "x2.safetensors")
+    src = next(tiny_folder.glob("*.png"))
+    result = CliRunner().invoke(app, ["superres", str(src), "--weights", str(weights),
+                                      "--scale", "4", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "upscales x2" in result.output
+    result = CliRunner().invoke(app, ["superres", str(src), "--weights", str(weights),
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    from gantools.imageio import read_image
+
+    out, inp = read_image(tmp_path / "out" / src.name), read_image(src)
+    assert (out.height, out.width) == (2 * inp.height, 2 * inp.width)
+
+
+@pytest.mark.parametrize("blocks", [1, 3])
+def test_default_overlap_makes_tiling_exact(blocks):
+    """The task's overlap covers the real network's receptive field: tiled output
+    equals untiled output (here to 1e-5; the requirement is 1/255 on 99.9%)."""
+    from gantools.tiling import tiled_apply
+
+    torch.manual_seed(0)
+    cfg = SuperresConfig(scale=2, width=8, blocks=blocks)
+    G = task.build_generator(cfg).eval()
+    torch.nn.init.normal_(G.tail.weight, 0.0, 0.05)  # use the whole receptive field
+    image = torch.rand(1, 3, 61, 83)
+    overlap = task.tile_overlap(cfg)
+    with torch.inference_mode():
+        whole = G(image)
+        tiled = tiled_apply(G, image, tile=4 * overlap, overlap=overlap, scale=2)
+    assert tiled.shape == whole.shape
+    assert (tiled - whole).abs().max() < 1e-5

@@ -143,7 +143,10 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
     from gantools.api import load
     from gantools.inference.batch import BatchInterrupted, run_batch
 
+    if model is None and weights is None:
+        model = task.model_for_options(options)
     loaded = load(task, model=model, weights=weights, device=device, precision=precision)
+    task.check_options(loaded, options)
     overlap = task.tile_overlap(loaded.config) if tile_overlap is None else tile_overlap
     if tile and tile <= 2 * overlap:
         raise ReportedError(f"--tile {tile} must be larger than twice the tile overlap "

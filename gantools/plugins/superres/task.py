@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from gantools.engine.config import opt
-from gantools.task import Batch, DataSpec, ImageTask, NoOptions
+from gantools.task import Batch, DataSpec, ImageTask
 
 if TYPE_CHECKING:  # pragma: no cover
     import click
@@ -39,13 +39,24 @@ class SuperresConfig:
     d_width: int = opt(64, "Base width of the VGG-style discriminator.")
 
 
+@dataclass
+class SuperresOptions:
+    """Inference options of the superres task."""
+
+    scale: int = opt(0, "2 or 4: use the shipped model of that scale (superres-x2, "
+                        "superres); default: the model's own scale.")
+
+
+SHIPPED_BY_SCALE = {2: "superres-x2", 4: "superres"}
+
+
 class SuperresTask(ImageTask):
     """Single-image super-resolution."""
 
     name = "superres"
     summary = "Super-resolution x2/x4 (SRGAN): any image size, tiled, in batch"
     Config = SuperresConfig
-    InferOptions = NoOptions
+    InferOptions = SuperresOptions
     default_model = "superres"
     output_suffix = "_x{scale}"
 
@@ -133,6 +144,16 @@ class SuperresTask(ImageTask):
         """Twice the receptive-field radius in LR pixels (2 convs per block, 3 more,
         and bicubic's 2): blended tiles then match the untiled output."""
         return 2 * (2 * cfg.blocks + 5)
+
+    def model_for_options(self, options: SuperresOptions) -> str | None:
+        if options.scale and options.scale not in SHIPPED_BY_SCALE:
+            raise ValueError(f"--scale {options.scale}: shipped models are x2 and x4")
+        return SHIPPED_BY_SCALE.get(options.scale, self.default_model)
+
+    def check_options(self, model: Any, options: SuperresOptions) -> None:
+        if options.scale and options.scale != model.config.scale:
+            raise ValueError(f"--scale {options.scale}, but {model.source.name} upscales "
+                             f"x{model.config.scale}")
 
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
         return model.generator(image).clamp_(0.0, 1.0)
