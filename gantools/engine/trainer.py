@@ -253,14 +253,8 @@ class Trainer:
         with autocast(self.device, self.dtype):
             g_adv = losses.g_loss(cfg.loss, critic(fake))
             extra = task.task_losses(fake, target, condition, tcfg)
-            g_loss = task.adversarial_weight(tcfg) * g_adv + sum(
-                (v.float() for v in extra.values()), torch.zeros((), device=self.device))
-        self.opt_g.zero_grad(set_to_none=True)
-        self.scaler.scale(g_loss).backward()
-        self.scaler.step(self.opt_g)
-        self.scaler.update()
-        self.sched_g.step()
-        self.ema.update(self.G, self.step)
+            g_loss = task.adversarial_weight(tcfg) * g_adv + self._total(extra)
+        self._generator_update(g_loss)
 
         out = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "g_adv": g_adv.detach(),
                "d_real": torch.sigmoid(d_real.detach()).mean(),
@@ -275,14 +269,23 @@ class Trainer:
         with autocast(self.device, self.dtype):
             fake = self.G(*self.task.generator_input(condition))
             extra = self.task.task_losses(fake, target, condition, self.task_cfg)
-            g_loss = sum((v.float() for v in extra.values()), torch.zeros((), device=self.device))
+            g_loss = self._total(extra)
+        self._generator_update(g_loss)
+        return {"g_loss": g_loss.detach(), **{k: v.detach() for k, v in extra.items()}}
+
+    def _total(self, losses_by_name: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Sum of the task's (already weighted) losses, in float32."""
+        return sum((v.float() for v in losses_by_name.values()),
+                   torch.zeros((), device=self.device))
+
+    def _generator_update(self, g_loss: torch.Tensor) -> None:
+        """One Adam step of G (through the AMP scaler), its schedule, and the EMA."""
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler.scale(g_loss).backward()
         self.scaler.step(self.opt_g)
         self.scaler.update()
         self.sched_g.step()
         self.ema.update(self.G, self.step)
-        return {"g_loss": g_loss.detach(), **{k: v.detach() for k, v in extra.items()}}
 
     # ----- the loop ------------------------------------------------------------
     def _sample(self, fixed: tuple[Any, torch.Tensor]) -> None:
