@@ -8,6 +8,7 @@ import functools
 import os
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import click
@@ -74,3 +75,15 @@ def friendly_errors(func: Callable) -> Callable:
                                 type(exc).__name__) from exc
 
     return wrapper
+
+
+def model_options(func):
+    """--model / --weights / --device, for task commands that load one model."""
+    func = click.option("--device", default="auto", show_default=True,
+                        help="auto (cuda, then mps, then cpu), cpu, cuda, mps.")(func)
+    func = click.option("--weights", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Your own exported .safetensors (with its .json card).")(func)
+    func = click.option("--model", default=None,
+                        help="Shipped model name (see 'gantools plugins'); "
+                             "default: the task's.")(func)
+    return func

@@ -7,21 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gantools.cli_options import ReportedError, friendly_errors
+from gantools.cli_options import ReportedError, friendly_errors, model_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.generate.task import GenerateTask
-
-
-def model_options(func):
-    """--model / --weights / --device, shared by generate and its eval."""
-    func = click.option("--device", default="auto", show_default=True,
-                        help="auto (cuda, then mps, then cpu), cpu, cuda, mps.")(func)
-    func = click.option("--weights", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Your own exported .safetensors (with its .json card).")(func)
-    func = click.option("--model", default=None,
-                        help="Shipped model name (see 'gantools plugins'); default mnist.")(func)
-    return func
 
 
 def generate_command(task: GenerateTask) -> click.Command:

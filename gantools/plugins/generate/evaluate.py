@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gantools.cli_options import ReportedError, friendly_errors
-from gantools.plugins.generate.cli import model_options
+from gantools.cli_options import ReportedError, friendly_errors, model_options
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
