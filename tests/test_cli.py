@@ -149,3 +149,13 @@ def test_class_on_unconditional_model_is_refused(tiny_folder, tmp_path):
     assert result.exit_code == 1
     assert "not class-conditional" in result.output
     assert not (tmp_path / "g.png").exists()
+
+
+def test_help_stays_light():
+    """--help builds every task's command: none may pull in torch, numpy or PIL."""
+    code = ("import sys; from click.testing import CliRunner; from gantools.cli import app; "
+            "assert CliRunner().invoke(app, ['--help']).exit_code == 0; "
+            "print(sorted(m for m in ('torch', 'numpy', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -6,8 +6,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from gantools.imageio import list_images
-
 WRITABLE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".tif", ".tiff", ".bmp"}
 )
@@ -55,6 +53,8 @@ def expand_inputs(inputs: Sequence[str | Path], recursive: bool) -> list[tuple[P
     glob matches). Folders and patterns follow :func:`gantools.imageio.list_images`;
     a missing file, or a pattern matching nothing, is kept so that it is reported as
     a failed file. A file reached twice is listed once (first occurrence wins)."""
+    from gantools.imageio import list_images  # lazy: numpy/PIL stay out of --help
+
     jobs: list[tuple[Path, Path | None]] = []
     seen: set[str] = set()
     for item in inputs:
