@@ -16,9 +16,9 @@ import torch
 from gantools.api import load
 from gantools.engine.device import autocast
 from gantools.imageio import read_image, to_rgb, write_image
-from gantools.plugins.superres.evaluate import bicubic_up, lr_pair, to_tensor
+from gantools.plugins.superres.evaluate import bicubic_up, lr_pair
 from gantools.plugins.superres.task import task
-from gantools.tensors import to_hwc_uint8
+from gantools.tensors import from_hwc_uint8, to_hwc_uint8
 
 REGIONS = {"baboon": (120, 100), "zebra": (60, 200), "barbara": (300, 380),
            "comic": (120, 60)}
@@ -39,7 +39,7 @@ def main() -> None:
         tiles = [bicubic_up(lr, 4)]
         for model in models:
             with torch.inference_mode(), autocast(model.device, model.dtype):
-                tiles.append(to_hwc_uint8(task.infer(model, to_tensor(lr).float(), None)[0]
+                tiles.append(to_hwc_uint8(task.infer(model, from_hwc_uint8(lr), None)[0]
                                           .float()))
         tiles.append(hr)
         crops = [t[y:y + args.size, x:x + args.size] for t in tiles]

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import numpy as np
+from PIL import Image
 
 from gantools.cli_options import ReportedError, friendly_errors, model_options
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
-    import torch
-
     from gantools.plugins.superres.task import SuperresTask
 
 
@@ -37,38 +36,27 @@ class ImageScore:
 
 def lr_pair(hr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
     """(H, W, 3) uint8 HR -> (mod-cropped HR, its 8-bit bicubic downscale)."""
-    from PIL import Image
-
     h, w = hr.shape[0] - hr.shape[0] % scale, hr.shape[1] - hr.shape[1] % scale
     hr = hr[:h, :w]
     lr = Image.fromarray(hr).resize((w // scale, h // scale), Image.Resampling.BICUBIC)
-    import numpy as np
-
     return hr, np.asarray(lr)
 
 
 def bicubic_up(lr: np.ndarray, scale: int) -> np.ndarray:
     """The classical baseline: PIL bicubic upscaling of an (h, w, 3) uint8 image."""
-    import numpy as np
-    from PIL import Image
-
     h, w = lr.shape[:2]
     return np.asarray(Image.fromarray(lr).resize((w * scale, h * scale),
                                                  Image.Resampling.BICUBIC))
 
 
-def to_tensor(img: np.ndarray) -> torch.Tensor:
-    """(H, W, 3) uint8 -> (1, 3, H, W) float64 in [0, 1]."""
-    import torch
-
-    return torch.from_numpy(img.astype("float64") / 255.0).permute(2, 0, 1)[None]
-
-
 def y_scores(out: np.ndarray, hr: np.ndarray, scale: int) -> tuple[float, float]:
     """PSNR-Y and SSIM-Y of an 8-bit output against the HR image."""
-    from gantools.metrics import psnr_y, ssim_y
+    import torch
 
-    a, b = to_tensor(out), to_tensor(hr)
+    from gantools.metrics import psnr_y, ssim_y
+    from gantools.tensors import from_hwc_uint8
+
+    a, b = from_hwc_uint8(out, torch.float64), from_hwc_uint8(hr, torch.float64)
     return float(psnr_y(a, b, scale)[0]), float(ssim_y(a, b, scale)[0])
 
 
@@ -79,7 +67,7 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
 
     from gantools.engine.device import autocast
     from gantools.imageio import list_images, read_image, to_rgb, write_image
-    from gantools.tensors import to_hwc_uint8
+    from gantools.tensors import from_hwc_uint8, to_hwc_uint8
 
     paths = list_images([data])
     if not paths:
@@ -94,15 +82,13 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
         score = ImageScore(path.stem, *y_scores(bic, hr, scale))
         row = [bic]
         if model is not None:
-            x = to_tensor(lr).float().to(model.device)
+            x = from_hwc_uint8(lr).to(model.device)
             with torch.inference_mode(), autocast(model.device, model.dtype):
                 sr = to_hwc_uint8(task.infer(model, x, None)[0].float())
             score.model_psnr, score.model_ssim = y_scores(sr, hr, scale)
             row.append(sr)
         scores.append(score)
         if save is not None:
-            import numpy as np
-
             save.mkdir(parents=True, exist_ok=True)
             write_image(save / f"{path.stem}.png", np.concatenate([*row, hr], axis=1))
     return scores
