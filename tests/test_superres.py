@@ -142,3 +142,18 @@ def test_default_overlap_makes_tiling_exact(blocks):
         tiled = tiled_apply(G, image, tile=4 * overlap, overlap=overlap, scale=2)
     assert tiled.shape == whole.shape
     assert (tiled - whole).abs().max() < 1e-5
+
+
+def test_eval_accepts_16_bit_images(tmp_path):
+    """16-bit HR images are scored like their 8-bit version (the protocol is 8-bit)."""
+    from gantools.imageio import write_image
+    from gantools.plugins.superres.evaluate import evaluate_folder
+
+    hr8 = photo(48, 64)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_image(tmp_path / "a" / "x.png", hr8)
+    write_image(tmp_path / "b" / "x.png", hr8.astype(np.uint16) * 257, bit_depth=16)
+    eight = evaluate_folder(task, None, tmp_path / "a", 4)[0]
+    sixteen = evaluate_folder(task, None, tmp_path / "b", 4)[0]
+    assert sixteen.bicubic_psnr == pytest.approx(eight.bicubic_psnr)

@@ -66,7 +66,7 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
     import torch
 
     from gantools.engine.device import autocast
-    from gantools.imageio import list_images, read_image, to_rgb, write_image
+    from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
     from gantools.tensors import from_hwc_uint8, to_hwc_uint8
 
     paths = list_images([data])
@@ -74,10 +74,10 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
         raise ReportedError(f"{data}: no images to evaluate")
     scores = []
     for path in paths:
-        hr, lr = lr_pair(to_rgb(read_image(path)), scale)
-        if hr.dtype != "uint8":
-            hr, lr = (x if x.dtype == "uint8" else (x / 257).round().astype("uint8")
-                      for x in (hr, lr))
+        pixels = to_rgb(read_image(path))
+        if pixels.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
+            pixels = from_float(to_float(pixels), 8)
+        hr, lr = lr_pair(pixels, scale)
         bic = bicubic_up(lr, scale)
         score = ImageScore(path.stem, *y_scores(bic, hr, scale))
         row = [bic]
