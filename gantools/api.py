@@ -45,6 +45,15 @@ def resolve_weights(task: Task, model: str | None, weights: str | Path | None) -
     return find_weights(name, task=task.name, extra=task.pretrained_dirs).path
 
 
+def read_task_weights(task: Task, path: Path) -> tuple[dict[str, torch.Tensor], dict]:
+    """Verified tensors and card of ``path``, refused when they belong to another task."""
+    tensors, card = load_weights(Path(path))
+    if card.get("task") != task.name:
+        raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
+                           f"not '{task.name}'")
+    return tensors, card
+
+
 def load(task: str | Task, model: str | None = None, weights: str | Path | None = None,
          device: str = "auto", precision: str = "auto") -> LoadedModel:
     """Build the task's generator from a card and load its verified tensors.
@@ -55,10 +64,7 @@ def load(task: str | Task, model: str | None = None, weights: str | Path | None 
 
     task_obj = get_task(task) if isinstance(task, str) else task
     path = resolve_weights(task_obj, model, weights)
-    tensors, card = load_weights(path)
-    if card.get("task") != task_obj.name:
-        raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
-                           f"not '{task_obj.name}'")
+    tensors, card = read_task_weights(task_obj, path)
     cfg = task_obj.config_from_dict(card.get("config", {}))
     generator = task_obj.build_generator(cfg)
     try:

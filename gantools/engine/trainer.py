@@ -187,11 +187,10 @@ class Trainer:
     def _init_generator(self, source: str) -> None:
         """Start G (and its EMA) from exported weights (.safetensors with its card),
         e.g. GAN fine-tuning from a PSNR-oriented model."""
-        from gantools.weights import WeightsError, load_weights
+        from gantools.api import read_task_weights
+        from gantools.weights import WeightsError
 
-        tensors, card = load_weights(Path(source))
-        if card.get("task") != self.task.name:
-            raise WeightsError(f"--init-from {source}: weights of task {card.get('task')!r}")
+        tensors, _ = read_task_weights(self.task, Path(source))
         try:
             self.G.load_state_dict(tensors)
             self.ema.shadow.load_state_dict(tensors)

@@ -64,9 +64,9 @@ class SuperresTask(ImageTask):
         self._perceptual: dict[tuple[str, str], Any] = {}
 
     def build(self, cfg: SuperresConfig) -> tuple[nn.Module, nn.Module]:
-        from gantools.plugins.superres.models import SRResNet, VGGDiscriminator
+        from gantools.plugins.superres.models import VGGDiscriminator
 
-        return SRResNet(cfg.scale, cfg.width, cfg.blocks), VGGDiscriminator(cfg.d_width)
+        return self.build_generator(cfg), VGGDiscriminator(cfg.d_width)
 
     def build_generator(self, cfg: SuperresConfig) -> nn.Module:
         from gantools.plugins.superres.models import SRResNet
