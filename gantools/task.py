@@ -37,13 +37,15 @@ class DataSpec:
     ``crop``: "random" (random crop, for patch-based tasks) or "resize" (resize the
     short side to ``size`` then centre crop, for whole-image generation).
     ``labels``: "no", "optional" (used when the data has them: idx labels, or one
-    sub-folder per class) or "required".
+    sub-folder per class) or "required". ``colour_only``: skip grayscale images
+    (gray modes, or RGB files whose channels are equal) with a note.
     """
 
     size: int
     channels: int = 0
     crop: str = "random"
     labels: str = "no"
+    colour_only: bool = False
 
 
 @dataclass
@@ -185,6 +187,9 @@ class ImageTask(Task):
 
     InferOptions: ClassVar[type] = NoOptions
     output_suffix: ClassVar[str] = "_out"
+    keeps_gray: ClassVar[bool] = True
+    """A gray input gives a gray output (its luma). False: outputs are always colour
+    (colorize)."""
 
     def scale(self, cfg: Any) -> int:
         """Output size / input size (4 for x4 super-resolution). Default 1."""

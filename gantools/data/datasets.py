@@ -14,7 +14,14 @@ import torch
 from torch.utils.data import Dataset
 
 from gantools.data.sampler import Key
-from gantools.imageio import ImageReadError, list_images, read_image, to_gray, to_rgb
+from gantools.imageio import (
+    ImageReadError,
+    LoadedImage,
+    list_images,
+    read_image,
+    to_gray,
+    to_rgb,
+)
 from gantools.task import DataSpec
 
 DEFAULT_FOLDER_SIZE = 64
@@ -84,6 +91,20 @@ class ArrayDataset(Dataset):
         return item
 
 
+class GrayImageSkipped(Exception):
+    """A grayscale image in a folder whose task needs colour (``DataSpec.colour_only``)."""
+
+
+def is_grayscale(img: LoadedImage, rgb: np.ndarray) -> bool:
+    """True for gray modes, and for RGB pixels ``rgb`` (H, W, 3) whose channels differ
+    by at most 2 levels (8 bits) everywhere: colour files holding a gray picture."""
+    if img.is_gray:
+        return True
+    tol = 2 * (257 if rgb.dtype == np.uint16 else 1)
+    r, g, b = (rgb[..., i].astype(np.int32) for i in range(3))
+    return bool(np.abs(r - g).max() <= tol and np.abs(g - b).max() <= tol)
+
+
 class FolderDataset(Dataset):
     """Every readable image below ``root`` (recursive). With ``spec.labels`` set,
     the first-level sub-folder names are the classes (as torchvision's ImageFolder).
@@ -134,6 +155,9 @@ class FolderDataset(Dataset):
     def _decode(self, path: Path) -> np.ndarray:
         img = read_image(path)
         arr = to_gray(img) if self.channels == 1 else to_rgb(img)
+        if self.spec.colour_only and is_grayscale(img, arr):
+            raise GrayImageSkipped(f"{path}: grayscale image skipped (this task trains "
+                                   "on colour images)")
         if arr.dtype == np.uint16:
             arr = np.rint(arr / 257.0).astype(np.uint8)
         return arr
@@ -144,6 +168,11 @@ class FolderDataset(Dataset):
             path = self.paths[(index + attempt) % len(self.paths)]
             try:
                 arr = self._decode(path)
+            except GrayImageSkipped as exc:
+                if path not in self._reported:
+                    self._reported.add(path)
+                    warnings.warn(f"note: {exc}", stacklevel=2)
+                continue
             except ImageReadError as exc:
                 if path not in self._reported:
                     self._reported.add(path)

@@ -171,7 +171,7 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
     tick = bar.start_image(count_tiles(img.height, img.width, t, ov))
     out, alpha = infer_image(task, model, options, image_to_tensor(img), alpha_to_tensor(img),
                              t, ov, tick)
-    pixels = tensor_to_pixels(out, img)
+    pixels = tensor_to_pixels(out, img, task.keeps_gray)
     alpha_px = alpha_to_array(alpha, img.bit_depth) if alpha is not None else None
     del out, alpha
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -44,10 +44,11 @@ def tensor_to_float_hwc(out: torch.Tensor, gray: bool) -> np.ndarray:
     return x[0].permute(1, 2, 0).cpu().numpy()
 
 
-def tensor_to_pixels(out: torch.Tensor, like: LoadedImage) -> np.ndarray:
+def tensor_to_pixels(out: torch.Tensor, like: LoadedImage, keep_gray: bool = True) -> np.ndarray:
     """(1, 3, H, W) in [0, 1] -> pixels of the kind of ``like``: (H, W, 1) luma for a
-    gray input, else (H, W, 3); uint16 for 16-bit input, else uint8 (rounded)."""
-    return from_float(tensor_to_float_hwc(out, like.is_gray), like.bit_depth)
+    gray input (unless ``keep_gray`` is False), else (H, W, 3); uint16 for 16-bit
+    input, else uint8 (rounded)."""
+    return from_float(tensor_to_float_hwc(out, like.is_gray and keep_gray), like.bit_depth)
 
 
 def alpha_to_array(alpha: torch.Tensor, bit_depth: int) -> np.ndarray:

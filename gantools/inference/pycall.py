@@ -91,8 +91,10 @@ def _array_to_pil(a: np.ndarray, mode: str, like: Image.Image) -> Image.Image:
 
 
 def _run(task: Any, model: Any, options: Any, parts: _Parts) -> torch.Tensor:
-    """Infer on the parts; returns (1, C_in + alpha, sH, sW) float32 on the CPU."""
-    channels = parts.color.shape[1] + (parts.alpha is not None)
+    """Infer on the parts; returns (1, C + alpha, sH, sW) float32 on the CPU, C = the
+    input's colour channels (3 when the task does not keep gray inputs gray)."""
+    colour = 3 if not task.keeps_gray else parts.color.shape[1]
+    channels = colour + (parts.alpha is not None)
     color = parts.color.float()
     rgb = color.expand(-1, 3, -1, -1) if color.shape[1] == 1 else color
     out, alpha = infer_image(task, model, options, rgb, parts.alpha)
@@ -112,10 +114,15 @@ def call_on_image(task: Any, model: Any, image: Any, options: Any) -> Any:
     if isinstance(image, np.ndarray):
         out = _run(task, model, options, _split_array(image))
         arr = _float_to_array(out[0].permute(1, 2, 0).numpy(), image.dtype)
-        return arr[:, :, 0] if image.ndim == 2 else arr
+        return arr[:, :, 0] if image.ndim == 2 and arr.shape[2] == 1 else arr
     if isinstance(image, Image.Image):
         arr, mode = _pil_to_array(image)
         out = _run(task, model, options, _split_array(arr))
+        if out.shape[1] > (arr.shape[2] if arr.ndim == 3 else 1):
+            # gray in, colour out: PIL has no 16-bit or float RGB, so 8 bits
+            mode = "RGBA" if mode == "LA" else "RGB"
+            result = _float_to_array(out[0].permute(1, 2, 0).numpy(), np.dtype(np.uint8))
+            return _array_to_pil(result, mode, image)
         result = _float_to_array(out[0].permute(1, 2, 0).numpy(), arr.dtype)
         return _array_to_pil(result, mode, image)
     raise TypeError(f"expected a PIL image, a NumPy array or a tensor, got {type(image)!r}")
