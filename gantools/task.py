@@ -172,6 +172,23 @@ class Task:
         return self.Config(**values)
 
 
+@dataclass(frozen=True)
+class Companion:
+    """A second input an image task needs for every image (inpaint's mask).
+
+    The core adds ``--NAME FILE`` (one file for every input) and ``--NAMEs DIR``
+    (same stem in DIR) to the task's command; without either, ``STEM{suffix}.*``
+    beside each input is used, and such files are never taken as inputs themselves.
+    The companion is read as gray, checked to have the image's size, and appended to
+    the image as extra channels: :meth:`ImageTask.infer` receives (1, 3 + 1, H, W),
+    the companion in [0, 1] last. ``gantools.load(...)(image, NAME=...)`` takes it as
+    a keyword."""
+
+    name: str
+    suffix: str
+    help: str = ""
+
+
 @dataclass
 class NoOptions:
     """Inference options of a task that has none."""
@@ -190,6 +207,11 @@ class ImageTask(Task):
     keeps_gray: ClassVar[bool] = True
     """A gray input gives a gray output (its luma). False: outputs are always colour
     (colorize)."""
+    companion: ClassVar[Companion | None] = None
+    """A second input paired with every image (inpaint's mask), or None."""
+    tileable: ClassVar[bool] = True
+    """False for tasks that must see the whole image at once (colorize predicts chroma
+    from a downscaled copy of it): never tiled, and ``--tile`` is refused."""
 
     def scale(self, cfg: Any) -> int:
         """Output size / input size (4 for x4 super-resolution). Default 1."""
@@ -237,7 +259,14 @@ class ImageTask(Task):
 
     def call(self, model: Any, image: Any, **options: Any) -> Any:
         """``gantools.load(NAME)(image)``: a PIL image, a NumPy array (H, W[, C]) or a
-        tensor (1, 3, H, W) in [0, 1]; the result is of the same kind."""
+        tensor (1, 3, H, W) in [0, 1]; the result is of the same kind. A task with a
+        companion takes it as a keyword: ``model(image, mask=mask)``."""
         from gantools.inference.pycall import call_on_image
 
-        return call_on_image(self, model, image, self.InferOptions(**options))
+        extra = None
+        if self.companion is not None:
+            extra = options.pop(self.companion.name, None)
+            if extra is None:
+                raise TypeError(f"{self.name} needs {self.companion.name}=... (a PIL image, "
+                                "array or tensor of the image's size)")
+        return call_on_image(self, model, image, self.InferOptions(**options), extra)

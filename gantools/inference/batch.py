@@ -15,6 +15,7 @@ import torch
 from tqdm import tqdm
 
 from gantools.imageio import ImageReadError, ImageWriteError, read_image, write_image
+from gantools.inference.companion import CompanionSource, read_companion
 from gantools.inference.convert import (
     alpha_to_array,
     alpha_to_tensor,
@@ -82,7 +83,7 @@ def infer_image(
     if overlap is None:
         overlap = task.tile_overlap(model.config)
     height, width = image.shape[-2:]
-    tile = resolve_tile(tile, height, width, scale, overlap, model.device)
+    tile = resolve_tile(tile, height, width, scale, overlap, model.device) if task.tileable else 0
     from gantools.engine.device import autocast
 
     def run(x: torch.Tensor) -> torch.Tensor:
@@ -162,15 +163,21 @@ def _existing(src: Path, dst: Path, skip_existing: bool, overwrite: bool) -> Sta
 
 
 def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
-             tile: int | None, overlap: int | None, quality: int, bar: _Progress) -> None:
-    """Read ``src``, run the task, write ``dst`` with the input's depth, ICC and EXIF."""
+             tile: int | None, overlap: int | None, quality: int, bar: _Progress,
+             companion: Path | None = None) -> None:
+    """Read ``src`` (and its ``companion`` file, appended as channels), run the task,
+    write ``dst`` with the input's depth, ICC and EXIF."""
     img = read_image(src)
+    image = image_to_tensor(img)
+    if companion is not None:
+        name = task.companion.name if task.companion else "companion"
+        image = torch.cat([image, read_companion(companion, img.height, img.width, name)], 1)
     scale = task.scale(model.config)
     ov = task.tile_overlap(model.config) if overlap is None else overlap
-    t = resolve_tile(tile, img.height, img.width, scale, ov, model.device)
+    t = resolve_tile(tile, img.height, img.width, scale, ov, model.device) if task.tileable else 0
     tick = bar.start_image(count_tiles(img.height, img.width, t, ov))
-    out, alpha = infer_image(task, model, options, image_to_tensor(img), alpha_to_tensor(img),
-                             t, ov, tick)
+    out, alpha = infer_image(task, model, options, image, alpha_to_tensor(img), t, ov, tick)
+    del image
     pixels = tensor_to_pixels(out, img, task.keeps_gray)
     alpha_px = alpha_to_array(alpha, img.bit_depth) if alpha is not None else None
     del out, alpha
@@ -192,8 +199,12 @@ def run_batch(
     overwrite: bool,
     quality: int,
     progress: bool,
+    companions: CompanionSource | None = None,
 ) -> list[FileOutcome]:
     """Process ``jobs`` ((input, folder root or None) pairs) one by one.
+
+    ``companions``: where each input's companion file is found, for tasks that
+    declare one (files that are companions themselves are skipped).
 
     Output paths follow :func:`gantools.inference.naming.output_path` (``fmt``:
     "same", "png", "jpg", "webp", "tif"). ``tile``: None = automatic, 0 = untiled;
@@ -214,6 +225,8 @@ def run_batch(
             try:
                 dst = output_path(src, root, out_dir, task.suffix_for(model.config), fmt)
                 reason = skip_reason(src, root, out_dir, task.suffix_for(model.config))
+                if reason is None and companions is not None:
+                    reason = companions.is_companion(src)
                 if reason is not None:
                     status = "skipped"
                 else:
@@ -224,7 +237,9 @@ def run_batch(
                     if _existing(src, dst, skip_existing, overwrite) == "skipped":
                         status, reason = "skipped", "output exists"
                     else:
-                        _process(task, model, options, src, dst, tile, overlap, quality, bar)
+                        extra = companions.find(src, root) if companions else None
+                        _process(task, model, options, src, dst, tile, overlap, quality, bar,
+                                 extra)
             except FILE_ERRORS as exc:
                 status, reason = "failed", failure_reason(exc, src)
                 if isinstance(exc, torch.OutOfMemoryError) and torch.cuda.is_available():

@@ -20,6 +20,7 @@ from gantools.inference.naming import FORMAT_CHOICES
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.inference.batch import FileOutcome
+    from gantools.inference.companion import CompanionSource
     from gantools.task import ImageTask
 
 HELP = """{summary}
@@ -109,25 +110,64 @@ def make_image_command(task: ImageTask) -> click.Command:
         raise ValueError(f"{task.name}: InferOptions field(s) {sorted(clash)} clash with "
                          "core options")
 
+    companion = _companion_params(task)
+    clash = {o.name for o in extra} & {o.name for o in companion}
+    if clash:
+        raise ValueError(f"{task.name}: InferOptions field(s) {sorted(clash)} clash with "
+                         "the companion options")
+
     @friendly_errors
     def run(**values: Any) -> None:
         core = {k: values.pop(k) for k in CORE_NAMES}
+        pairing = {o.name: values.pop(o.name) for o in companion}
         options = task.InferOptions(**given(values))
-        _run(task, options, **core)
+        _run(task, options, companions=_companion_source(task, pairing), **core)
 
     command = click.Command(
         task.name, callback=run, short_help=task.summary,
         help=HELP.format(summary=task.summary or task.name, name=task.name,
                          suffix=task.output_suffix))
-    command.params = _core_params() + extra
+    command.params = _core_params()[:1] + companion + _core_params()[1:] + extra
     return command
+
+
+def _companion_params(task: ImageTask) -> list[click.Parameter]:
+    """``--NAME FILE`` and ``--NAMEs DIR`` for a task with a companion input."""
+    spec = task.companion
+    if spec is None:
+        return []
+    return [
+        click.Option([f"--{spec.name}", f"{spec.name}_file"],
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help=f"{spec.help} Used for every input.".strip()),
+        click.Option([f"--{spec.name}s", f"{spec.name}_folder"],
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help=f"Folder of {spec.name}s: each input's {spec.name} has its stem "
+                          f"(sub-folders mirrored with --recursive). Without --{spec.name} "
+                          f"or --{spec.name}s: STEM{spec.suffix}.* beside each input."),
+    ]
+
+
+def _companion_source(task: ImageTask, pairing: dict[str, Any]) -> CompanionSource | None:
+    """The pairing rule chosen by the user, checked (ReportedError when wrong)."""
+    if task.companion is None:
+        return None
+    from gantools.inference.companion import CompanionSource
+
+    name = task.companion.name
+    try:
+        return CompanionSource(task.companion, pairing[f"{name}_file"],
+                               pairing[f"{name}_folder"])
+    except ValueError as exc:
+        raise ReportedError(str(exc), exit_code=2) from exc
 
 
 def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path | None,
          model: str | None, weights: Path | None, device: str, precision: str,
          tile: int | None,
          tile_overlap: int | None, recursive: bool, skip_existing: bool, overwrite: bool,
-         fmt: str, quality: int, report: Path | None, progress: bool | None) -> None:
+         fmt: str, quality: int, report: Path | None, progress: bool | None,
+         companions: CompanionSource | None = None) -> None:
     """Check the options, expand the inputs, load the model once, run the batch."""
     from gantools.inference.naming import expand_inputs
 
@@ -147,6 +187,9 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         model = task.model_for_options(options)
     loaded = load(task, model=model, weights=weights, device=device, precision=precision)
     task.check_options(loaded, options)
+    if not task.tileable and (tile or tile_overlap is not None):
+        raise ReportedError(f"{task.name} works on whole images: --tile and --tile-overlap "
+                            "do not apply", exit_code=2)
     overlap = task.tile_overlap(loaded.config) if tile_overlap is None else tile_overlap
     if tile and tile <= 2 * overlap:
         raise ReportedError(f"--tile {tile} must be larger than twice the tile overlap "
@@ -166,7 +209,7 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
     interrupted = False
     try:
         outcomes = run_batch(task, loaded, options, jobs, out_dir, fmt, tile, overlap,
-                             skip_existing, overwrite, quality, show)
+                             skip_existing, overwrite, quality, show, companions)
     except BatchInterrupted as stop:
         outcomes, interrupted = stop.outcomes, True
     summary = summarize(outcomes, time.perf_counter() - start)

@@ -16,6 +16,7 @@ from PIL import Image
 
 from gantools.imageio import from_float, to_float
 from gantools.inference.batch import infer_image
+from gantools.inference.companion import companion_to_tensor
 from gantools.inference.convert import rgb_to_luma
 
 _PIL_16BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
@@ -90,34 +91,42 @@ def _array_to_pil(a: np.ndarray, mode: str, like: Image.Image) -> Image.Image:
     return out
 
 
-def _run(task: Any, model: Any, options: Any, parts: _Parts) -> torch.Tensor:
+def _run(task: Any, model: Any, options: Any, parts: _Parts,
+         companion: Any = None) -> torch.Tensor:
     """Infer on the parts; returns (1, C + alpha, sH, sW) float32 on the CPU, C = the
     input's colour channels (3 when the task does not keep gray inputs gray)."""
     colour = 3 if not task.keeps_gray else parts.color.shape[1]
     channels = colour + (parts.alpha is not None)
     color = parts.color.float()
     rgb = color.expand(-1, 3, -1, -1) if color.shape[1] == 1 else color
+    if companion is not None:
+        extra = companion_to_tensor(companion, rgb.shape[-2], rgb.shape[-1],
+                                    task.companion.name)
+        rgb = torch.cat([rgb, extra.to(rgb.device)], 1)
     out, alpha = infer_image(task, model, options, rgb, parts.alpha)
     return _join(out, alpha, channels)
 
 
-def call_on_image(task: Any, model: Any, image: Any, options: Any) -> Any:
+def call_on_image(task: Any, model: Any, image: Any, options: Any,
+                  companion: Any = None) -> Any:
     """Run ``task`` with ``model`` (a LoadedModel) on one image, returning the same kind.
 
     ``image``: a PIL image (any mode; 16-bit and float gray kept), a NumPy array
     (H, W) / (H, W, C), C in {1, 2, 3, 4} (2 and 4 carry alpha), uint8, uint16 or
     float in [0, 1], or a tensor (1, C, H, W) / (C, H, W), C in {1, 3, 4}, in [0, 1].
-    Tiling is automatic.
+    Tiling is automatic. ``companion``: the task's second input (inpaint's mask), a
+    PIL image, array or tensor of the image's size (see
+    :func:`gantools.inference.companion.companion_to_tensor`).
     """
     if isinstance(image, torch.Tensor):
-        return _call_tensor(task, model, image, options)
+        return _call_tensor(task, model, image, options, companion)
     if isinstance(image, np.ndarray):
-        out = _run(task, model, options, _split_array(image))
+        out = _run(task, model, options, _split_array(image), companion)
         arr = _float_to_array(out[0].permute(1, 2, 0).numpy(), image.dtype)
         return arr[:, :, 0] if image.ndim == 2 and arr.shape[2] == 1 else arr
     if isinstance(image, Image.Image):
         arr, mode = _pil_to_array(image)
-        out = _run(task, model, options, _split_array(arr))
+        out = _run(task, model, options, _split_array(arr), companion)
         if out.shape[1] > (arr.shape[2] if arr.ndim == 3 else 1):
             # gray in, colour out: PIL has no 16-bit or float RGB, so 8 bits
             mode = "RGBA" if mode == "LA" else "RGB"
@@ -128,7 +137,8 @@ def call_on_image(task: Any, model: Any, image: Any, options: Any) -> Any:
     raise TypeError(f"expected a PIL image, a NumPy array or a tensor, got {type(image)!r}")
 
 
-def _call_tensor(task: Any, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
+def _call_tensor(task: Any, model: Any, image: torch.Tensor, options: Any,
+                 companion: Any = None) -> torch.Tensor:
     x = image[None] if image.ndim == 3 else image
     if x.ndim != 4 or x.shape[0] != 1 or x.shape[1] not in (1, 3, 4):
         raise ValueError(f"tensors must be (1, C, H, W) or (C, H, W) with C in 1, 3, 4; "
@@ -136,6 +146,6 @@ def _call_tensor(task: Any, model: Any, image: torch.Tensor, options: Any) -> to
     x = x.detach().float().clamp(0, 1)
     has_alpha = x.shape[1] == 4
     parts = _Parts(x[:, :3] if has_alpha else x, x[:, 3:] if has_alpha else None)
-    out = _run(task, model, options, parts).to(image.device, image.dtype)
+    out = _run(task, model, options, parts, companion).to(image.device, image.dtype)
     out = out.clone() if out.is_inference() else out
     return out[0] if image.ndim == 3 else out

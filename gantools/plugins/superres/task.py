@@ -77,7 +77,7 @@ class SuperresTask(ImageTask):
         if cfg.patch % cfg.scale:
             raise ValueError(f"--patch {cfg.patch} must be a multiple of --scale {cfg.scale}")
         if cfg.perceptual_weight > 0:
-            from gantools.plugins.superres.perceptual import find_vgg19_weights
+            from gantools.nets.perceptual import find_vgg19_weights
 
             find_vgg19_weights(cfg.vgg_weights or None)  # refuse early, before training
         return DataSpec(size=cfg.patch, channels=3, crop="random")
@@ -110,7 +110,7 @@ class SuperresTask(ImageTask):
         return losses
 
     def _vgg(self, cfg: SuperresConfig, device: torch.device) -> nn.Module:
-        from gantools.plugins.superres.perceptual import PerceptualLoss, find_vgg19_weights
+        from gantools.nets.perceptual import PerceptualLoss, find_vgg19_weights
 
         key = (cfg.vgg_weights, str(device))
         if key not in self._perceptual:
