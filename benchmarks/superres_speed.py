@@ -10,48 +10,14 @@ PSNR-Y change bf16 causes on Set5.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import statistics
-import time
 from pathlib import Path
 
 import torch
+from speed_common import conv_macs, rate
 
 from gantools.api import load
 from gantools.plugins.superres.evaluate import evaluate_folder
 from gantools.plugins.superres.task import task
-
-
-def conv_macs(model: torch.nn.Module, x: torch.Tensor) -> int:
-    """Multiply-adds of every Conv2d in one forward pass on ``x``."""
-    total = 0
-
-    def hook(module, inputs, output):
-        nonlocal total
-        k = module.kernel_size[0] * module.kernel_size[1]
-        total += output.numel() * (module.in_channels // module.groups) * k
-
-    handles = [m.register_forward_hook(hook) for m in model.modules()
-               if isinstance(m, torch.nn.Conv2d)]
-    with torch.inference_mode():
-        model(x)
-    for h in handles:
-        h.remove()
-    return total
-
-
-def rate(model, x, precision: str, repeats: int) -> float:
-    """Median seconds per forward pass."""
-    ctx = (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16"
-           else contextlib.nullcontext())
-    times = []
-    with torch.inference_mode(), ctx:
-        model(x)  # warm-up
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def atomic_write_bytes(path: Path | str | os.PathLike[str], data: bytes) -> None:
@@ -36,6 +39,38 @@ def atomic_write_bytes(path: Path | str | os.PathLike[str], data: bytes) -> None
             os.fsync(fd)
         finally:
             os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_folder(folder)
+
+
+@contextmanager
+def atomic_open(path: Path | str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Write ``path`` through a binary file object, atomically (for content too large
+    to hold in memory at once).
+
+    ``with atomic_open(path) as fh: fh.write(...)``: the writes go to a temporary file
+    in the destination folder (``.<name>.*.tmp``), which, when the block ends without
+    an exception, is given the target's mode, fsynced and moved onto ``path`` with
+    ``os.replace`` (then the folder is fsynced, best effort): the guarantees of
+    :func:`atomic_write_bytes`. On any exception in the block or while finishing,
+    including KeyboardInterrupt, the temporary file is removed, ``path`` is left as it
+    was and the exception is re-raised unchanged. The folder is never created.
+    """
+    target = Path(path)
+    folder = target.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + target.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fchmod(fh.fileno(), _file_mode(target))
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -17,9 +17,13 @@ added into one float32 accumulator, and the result equals the untiled one whenev
 the network's receptive-field radius is at most ``overlap // 2`` input pixels (and
 fades smoothly, without seams, when it is larger).
 
-Memory: the accumulator (1, C_out, H * scale, W * scale) float32 on ``out_device``
-(CPU by default) is the only full-size buffer; each tile is sent to ``device``, run,
+Memory: :func:`stream_tiles` processes one row of tiles at a time into a float32
+band (1, C_out, tile * scale, W * scale) on ``out_device`` (CPU by default); output
+rows that no later row of tiles touches are final and handed to a sink, then the
+band slides down. :func:`tiled_apply` collects those rows into one full-size
+(1, C_out, H * scale, W * scale) tensor. Each tile is sent to ``device``, run,
 weighted there and moved back, so the device holds one tile's working set at a time.
+Both add the weighted tiles in the same order, so their results are bit-identical.
 """
 
 from __future__ import annotations
@@ -87,6 +91,97 @@ def _axis_weights(starts: list[int], size: int, overlap: int, scale: int,
     return ramp(index) - ramp(index + 1) + torch.zeros_like(pos)
 
 
+RowSink = Callable[[int, torch.Tensor], None]
+"""``sink(y, rows)``: ``rows`` (1, C_out, n, W * scale) float32 are the final output
+rows ``y .. y + n - 1``. ``rows`` may be a view of a buffer that is overwritten once
+the sink returns: copy what you keep."""
+
+
+def stream_tiles(
+    fn: Callable[[torch.Tensor], torch.Tensor],
+    image: torch.Tensor,
+    tile: int,
+    overlap: int,
+    scale: int,
+    sink: RowSink,
+    progress: Callable[[int], None] | None = None,
+    *,
+    device: torch.device | str | None = None,
+    out_device: torch.device | str = "cpu",
+) -> None:
+    """Apply ``fn`` to ``image`` tile by tile, one row of tiles at a time, and give the
+    blended output rows to ``sink`` top to bottom as soon as they are final.
+
+    Arguments as :func:`tiled_apply`; ``sink`` follows :data:`RowSink`. The calls of
+    ``sink`` cover output rows ``0 .. H * scale - 1`` exactly once, in order. Peak
+    memory on ``out_device``: one band (1, C_out, min(tile, H) * scale, W * scale)
+    float32 plus one weighted tile.
+    """
+    if image.ndim != 4 or image.shape[0] != 1:
+        raise ValueError(f"image must be (1, C, H, W), got {tuple(image.shape)}")
+    if overlap < 0 or scale < 1:
+        raise ValueError(f"overlap must be >= 0 and scale >= 1, got {overlap}, {scale}")
+    device = torch.device(device) if device is not None else image.device
+    height, width = image.shape[-2:]
+    ys, xs = _starts(height, tile, overlap), _starts(width, tile, overlap)
+    th, tw = min(height, tile) if tile > 0 else height, min(width, tile) if tile > 0 else width
+    single = len(ys) * len(xs) == 1
+    band: torch.Tensor | None = None
+    for iy in range(len(ys)):
+        for ix, x in enumerate(xs):
+            result = _weighted_tile(fn, image, ys, xs, iy, ix, th, tw, overlap, scale,
+                                    device, single)
+            result = result.to(out_device, torch.float32)
+            if single:
+                sink(0, result)
+            else:
+                if band is None:
+                    shape = (1, result.shape[1], th * scale, width * scale)
+                    band = torch.zeros(shape, dtype=torch.float32, device=out_device)
+                band[:, :, :, x * scale:(x + tw) * scale] += result
+            del result
+            if progress is not None:
+                progress(1)
+        if band is not None:
+            band = _emit_rows(band, ys, iy, scale, height, sink)
+
+
+def _weighted_tile(fn: Callable[[torch.Tensor], torch.Tensor], image: torch.Tensor,
+                   ys: list[int], xs: list[int], iy: int, ix: int, th: int, tw: int,
+                   overlap: int, scale: int, device: torch.device,
+                   single: bool) -> torch.Tensor:
+    """``fn`` of tile (iy, ix), times its blend weights unless ``single``:
+    (1, C_out, th * scale, tw * scale) on ``fn``'s output device."""
+    y, x = ys[iy], xs[ix]
+    piece = image[:, :, y:y + th, x:x + tw].to(device)
+    result = fn(piece)
+    del piece
+    _check_output(result, th, tw, scale)
+    if single:
+        return result
+    wy = _axis_weights(ys, th, overlap, scale, iy, result.device)
+    wx = _axis_weights(xs, tw, overlap, scale, ix, result.device)
+    return result.float() * (wy[:, None] * wx[None, :])
+
+
+def _emit_rows(band: torch.Tensor, ys: list[int], iy: int, scale: int, height: int,
+               sink: RowSink) -> torch.Tensor:
+    """After row of tiles ``iy``: give the band's final rows (those above the next
+    row of tiles, or all at the end) to ``sink``, then slide the band down so that it
+    starts at the next row of tiles (kept rows moved up, the rest zeroed)."""
+    top = ys[iy] * scale
+    if iy + 1 == len(ys):
+        sink(top, band[:, :, :height * scale - top])
+        return band
+    shift = ys[iy + 1] * scale - top
+    sink(top, band[:, :, :shift])
+    keep = band.shape[2] - shift
+    if keep > 0:
+        band[:, :, :keep] = band[:, :, shift:].clone()
+    band[:, :, max(keep, 0):] = 0
+    return band
+
+
 def tiled_apply(
     fn: Callable[[torch.Tensor], torch.Tensor],
     image: torch.Tensor,
@@ -106,40 +201,24 @@ def tiled_apply(
     less = one call on the whole image. ``overlap``: context pixels per inner side;
     must satisfy ``tile > 2 * overlap`` when tiling. ``progress(1)`` is called after
     each finished tile (an increment, as ``tqdm.update`` takes).
-    Returns (1, C_out, H * scale, W * scale) float32 on ``out_device``.
+    Returns (1, C_out, H * scale, W * scale) float32 on ``out_device``: the rows of
+    :func:`stream_tiles`, collected.
     """
-    if image.ndim != 4 or image.shape[0] != 1:
-        raise ValueError(f"image must be (1, C, H, W), got {tuple(image.shape)}")
-    if overlap < 0 or scale < 1:
-        raise ValueError(f"overlap must be >= 0 and scale >= 1, got {overlap}, {scale}")
-    device = torch.device(device) if device is not None else image.device
-    height, width = image.shape[-2:]
-    ys, xs = _starts(height, tile, overlap), _starts(width, tile, overlap)
-    th, tw = min(height, tile) if tile > 0 else height, min(width, tile) if tile > 0 else width
-    out: torch.Tensor | None = None
-    for iy, y in enumerate(ys):
-        for ix, x in enumerate(xs):
-            piece = image[:, :, y:y + th, x:x + tw].to(device)
-            result = fn(piece)
-            _check_output(result, th, tw, scale)
-            if len(ys) * len(xs) > 1:
-                wy = _axis_weights(ys, th, overlap, scale, iy, result.device)
-                wx = _axis_weights(xs, tw, overlap, scale, ix, result.device)
-                result = result.float() * (wy[:, None] * wx[None, :])
-            result = result.to(out_device, torch.float32)
-            if out is None:
-                if len(ys) * len(xs) == 1:
-                    out = result
-                else:
-                    shape = (1, result.shape[1], height * scale, width * scale)
-                    out = torch.zeros(shape, dtype=torch.float32, device=out_device)
-            if out is not result:
-                out[:, :, y * scale:(y + th) * scale, x * scale:(x + tw) * scale] += result
-            del piece, result
-            if progress is not None:
-                progress(1)
-    assert out is not None
-    return out
+    parts: dict[str, torch.Tensor] = {}
+
+    def collect(y: int, rows: torch.Tensor) -> None:
+        total = image.shape[-2] * scale
+        if y == 0 and rows.shape[2] == total:
+            parts["out"] = rows  # one piece: nothing later reuses its buffer
+            return
+        if "out" not in parts:
+            shape = (1, rows.shape[1], total, image.shape[-1] * scale)
+            parts["out"] = torch.empty(shape, dtype=torch.float32, device=rows.device)
+        parts["out"][:, :, y:y + rows.shape[2]] = rows
+
+    stream_tiles(fn, image, tile, overlap, scale, collect, progress, device=device,
+                 out_device=out_device)
+    return parts["out"]
 
 
 def _check_output(result: torch.Tensor, h: int, w: int, scale: int) -> None:

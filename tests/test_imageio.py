@@ -785,3 +785,139 @@ def test_import_does_not_pull_torch() -> None:
     code = "import sys, gantools.imageio; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ----- streaming writers for very large outputs (forced with a threshold of 0) ------
+
+
+def _sample_icc_exif() -> tuple[bytes, bytes]:
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x010F] = "Maker"
+    exif[0x0110] = "Model"
+    return icc, exif.tobytes()
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        chunks.append((data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]))
+        pos += 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("depth", [8, 16])
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("with_alpha", [False, True])
+def test_png_stream_round_trip(tmp_path: Path, monkeypatch, depth, channels, with_alpha) -> None:
+    from gantools.imageio import png_stream
+
+    monkeypatch.setenv("GANTOOLS_STREAM_WRITE_PIXELS", "0")
+    monkeypatch.setattr(png_stream, "STRIP_BYTES", 1000)  # many strips ...
+    monkeypatch.setattr(png_stream, "IDAT_BYTES", 2000)  # ... and IDAT chunks
+    rng = _rng()
+    dtype = np.uint8 if depth == 8 else np.uint16
+    px = rng.integers(0, 2**depth, (150, 200, channels), dtype=dtype)
+    px[:20] = px[:1]  # some smooth rows too
+    alpha = rng.integers(0, 2**depth, (150, 200), dtype=dtype) if with_alpha else None
+    icc, exif = _sample_icc_exif()
+    path = tmp_path / "big.png"
+    write_image(path, px, alpha, icc_profile=icc, exif=exif)
+    chunks = _png_chunks(path.read_bytes())
+    kinds = [k for k, _ in chunks]
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and kinds.count(b"IDAT") > 1
+    assert kinds.index(b"iCCP") < kinds.index(b"IDAT") and b"eXIf" in kinds
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    assert raw[0] == 2  # written by the streaming (Up filter) encoder
+    img = read_image(path)
+    assert img.bit_depth == depth and np.array_equal(img.pixels, px)
+    assert (img.alpha is None) == (alpha is None)
+    if alpha is not None:
+        assert np.array_equal(img.alpha, alpha)
+    assert img.icc_profile == icc
+    with Image.open(path) as im:
+        im.load()
+        assert im.info.get("icc_profile") == icc and im.getexif().get(0x0110) == "Model"
+        if depth == 8:
+            ref = px if alpha is None else np.concatenate([px, alpha[:, :, None]], axis=2)
+            assert np.array_equal(np.asarray(im).reshape(ref.shape), ref)
+
+
+def test_up_filter_matches_the_png_definition() -> None:
+    from gantools.imageio.png_stream import up_filter
+
+    rows = _rng().integers(0, 256, (3, 12), dtype=np.uint8)
+    prev = _rng().integers(0, 256, 12, dtype=np.uint8)
+    above = np.vstack([prev, rows[:-1]]).astype(int)
+    got = up_filter(rows, prev)
+    assert (got[:, 0] == 2).all()
+    assert np.array_equal(got[:, 1:], (rows.astype(int) - above) % 256)
+    assert np.array_equal(up_filter(rows, None)[0, 1:], rows[0])
+
+
+@pytest.mark.parametrize("channels, depth", [(3, 8), (1, 8), (3, 16)])
+def test_big_jpeg_equals_pillow_path_and_keeps_metadata(tmp_path: Path, monkeypatch,
+                                                        channels, depth) -> None:
+    icc, exif = _sample_icc_exif()
+    dtype = np.uint8 if depth == 8 else np.uint16
+    px = _rng().integers(0, 2**depth, (48, 64, channels), dtype=dtype)
+    before = px.copy()
+    write_image(tmp_path / "small.jpg", px, icc_profile=icc, exif=exif, quality=95)
+    monkeypatch.setenv("GANTOOLS_STREAM_WRITE_PIXELS", "0")
+    write_image(tmp_path / "big.jpg", px, icc_profile=icc, exif=exif, quality=95)
+    assert np.array_equal(px, before)  # the in-place channel swap is undone
+    small, big = read_image(tmp_path / "small.jpg"), read_image(tmp_path / "big.jpg")
+    assert big.pixels.shape == small.pixels.shape
+    assert np.abs(big.pixels.astype(int) - small.pixels.astype(int)).max() <= 1
+    assert big.icc_profile == icc and big.exif is not None
+    with Image.open(tmp_path / "big.jpg") as im:
+        assert im.getexif().get(0x010F) == "Maker"
+
+
+def test_big_jpeg_splits_a_large_icc_profile() -> None:
+    from gantools.imageio.jpeg_big import metadata_segments
+
+    icc = bytes(range(256)) * 600  # 153600 bytes: 3 APP2 segments
+    segments = metadata_segments(icc, None)
+    assert segments.count(b"ICC_PROFILE\x00") == 3
+
+
+def test_output_size_checked_before_work(tmp_path: Path) -> None:
+    from gantools.imageio import check_output_size
+
+    check_output_size(tmp_path / "a.webp", 16383, 100)
+    with pytest.raises(ValueError, match="WEBP cannot store 24000x16000 pixels"):
+        check_output_size(tmp_path / "a.webp", 24000, 16000)
+    with pytest.raises(ValueError, match="JPEG cannot store"):
+        check_output_size(tmp_path / "a.png", 70000, 10, format="jpg")
+    with pytest.raises(ImageWriteError, match="WEBP cannot store"):
+        write_image(tmp_path / "wide.webp", np.zeros((1, 16384, 3), np.uint8))
+
+
+def test_stream_write_failure_keeps_old_file_and_no_temp(tmp_path: Path, monkeypatch) -> None:
+    from gantools.imageio import png_stream
+
+    monkeypatch.setenv("GANTOOLS_STREAM_WRITE_PIXELS", "0")
+    path = tmp_path / "out.png"
+    path.write_bytes(b"old")
+
+    def broken(self, rows):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(png_stream.PngStreamWriter, "write_rows", broken)
+    with pytest.raises(ImageWriteError, match="out.png: no space left on device"):
+        write_image(path, np.zeros((4, 5, 3), np.uint8))
+    assert path.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["out.png"]
+
+
+def test_atomic_open_writes_or_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    with atomic.atomic_open(path) as fh:
+        fh.write(b"abc")
+        fh.write(b"def")
+    assert path.read_bytes() == b"abcdef"
+    with pytest.raises(KeyError), atomic.atomic_open(path) as fh:
+        fh.write(b"partial")
+        raise KeyError("stop")
+    assert path.read_bytes() == b"abcdef" and os.listdir(tmp_path) == ["f.bin"]

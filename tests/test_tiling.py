@@ -99,3 +99,64 @@ def test_auto_tile() -> None:
     assert auto_tile(800, 800, 3, 1, budget) == 0
     assert auto_tile(4000, 3000, 3, 1, budget) == 768
     assert auto_tile(4000, 3000, 3, 4, 1) == 64
+
+
+def reference_tiled(fn, image: torch.Tensor, tile: int, overlap: int, scale: int) -> torch.Tensor:
+    """The one-accumulator blend (the pre-streaming tiled_apply), for comparison."""
+    from gantools.tiling import _axis_weights, _starts
+
+    height, width = image.shape[-2:]
+    ys, xs = _starts(height, tile, overlap), _starts(width, tile, overlap)
+    th, tw = min(height, tile), min(width, tile)
+    out = None
+    for iy, y in enumerate(ys):
+        for ix, x in enumerate(xs):
+            result = fn(image[:, :, y:y + th, x:x + tw])
+            wy = _axis_weights(ys, th, overlap, scale, iy, result.device)
+            wx = _axis_weights(xs, tw, overlap, scale, ix, result.device)
+            result = (result.float() * (wy[:, None] * wx[None, :])).to("cpu", torch.float32)
+            if out is None:
+                out = torch.zeros(1, result.shape[1], height * scale, width * scale)
+            out[:, :, y * scale:(y + th) * scale, x * scale:(x + tw) * scale] += result
+    return out
+
+
+@pytest.mark.parametrize("scale", [1, 4])
+@pytest.mark.parametrize("size, tile, overlap", [((97, 130), 40, 8), ((61, 77), 24, 5),
+                                                 ((50, 200), 40, 8), ((200, 50), 33, 6),
+                                                 ((100, 130), 30, 10)])
+def test_stream_tiles_is_bit_identical_to_one_accumulator(scale, size, tile, overlap) -> None:
+    from gantools.tiling import stream_tiles
+
+    torch.manual_seed(2)
+    net = nn.Sequential(nn.Conv2d(3, 3 * scale * scale, 3, padding=1),
+                        nn.PixelShuffle(scale)).eval()
+    image = torch.rand(1, 3, *size)
+    calls: list[tuple[int, int]] = []
+    rows: list[torch.Tensor] = []
+
+    def sink(y: int, part: torch.Tensor) -> None:
+        calls.append((y, part.shape[2]))
+        rows.append(part.clone())
+
+    ticks: list[int] = []
+    with torch.inference_mode():
+        expected = reference_tiled(net, image, tile, overlap, scale)
+        stream_tiles(net, image, tile, overlap, scale, sink, ticks.append)
+        collected = tiled_apply(net, image, tile, overlap, scale)
+    streamed = torch.cat(rows, dim=2)
+    assert torch.equal(streamed, expected) and torch.equal(collected, expected)
+    # contiguous, in order, each band at most one tile high
+    assert calls[0][0] == 0 and sum(n for _, n in calls) == size[0] * scale
+    assert all(a + n == b for (a, n), (b, _) in zip(calls, calls[1:], strict=False))
+    assert max(n for _, n in calls) <= min(tile, size[0]) * scale
+    assert sum(ticks) == count_tiles(*size, tile, overlap)
+
+
+def test_stream_tiles_untiled_gives_one_piece() -> None:
+    from gantools.tiling import stream_tiles
+
+    image = torch.rand(1, 3, 20, 30)
+    got: list[tuple[int, torch.Tensor]] = []
+    stream_tiles(lambda x: x * 2, image, 0, 4, 1, lambda y, r: got.append((y, r)))
+    assert len(got) == 1 and got[0][0] == 0 and torch.equal(got[0][1], image * 2)

@@ -23,7 +23,9 @@ when the last concurrent read ends. This package does not import torch.
 This module only re-exports the public API; each submodule has one purpose:
 ``errors`` (error types, reasons), ``image`` (LoadedImage, conversions), ``limits``
 (pixel limit, Pillow settings), ``orientation`` and ``exif`` (metadata), ``read``,
-``png`` and ``tiff`` (own codecs), ``encode``, ``write`` and ``listing``.
+``png`` and ``tiff`` (own codecs), ``encode``, ``write`` and ``listing``;
+``png_stream``, ``jpeg_big`` and ``write_big`` write very large PNG/JPEG outputs
+without a full in-memory copy.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from gantools.imageio.image import LoadedImage, from_float, to_float, to_gray, t
 from gantools.imageio.limits import DEFAULT_MAX_PIXELS, MAX_PIXELS_ENV
 from gantools.imageio.listing import IMAGE_SUFFIXES, list_images
 from gantools.imageio.read import read_image
-from gantools.imageio.write import WRITE_FORMATS, write_image
+from gantools.imageio.write import WRITE_FORMATS, check_output_size, write_image
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -43,6 +45,7 @@ __all__ = [
     "ImageReadError",
     "ImageWriteError",
     "LoadedImage",
+    "check_output_size",
     "from_float",
     "list_images",
     "read_image",

@@ -12,6 +12,7 @@ from gantools.atomic import atomic_write_bytes
 from gantools.imageio.encode import _encode
 from gantools.imageio.errors import ImageWriteError, _one_line, _os_reason
 from gantools.imageio.image import _to_depth
+from gantools.imageio.write_big import wants_big_writer, write_big
 
 _SUFFIX_FORMATS = {
     ".png": "PNG",
@@ -28,6 +29,23 @@ _SUFFIX_FORMATS = {
 _FORMAT_ALIASES = {"JPG": "JPEG", "TIF": "TIFF"}
 
 WRITE_FORMATS = frozenset(_SUFFIX_FORMATS.values())
+
+MAX_SIDES = {"WEBP": 16383, "JPEG": 65500, "BMP": 2**31 - 1, "PNG": 2**31 - 1,
+             "TIFF": 2**32 - 1}
+"""Largest width or height each output format can store."""
+
+
+def check_output_size(path: str | os.PathLike[str], width: int, height: int,
+                      format: str | None = None) -> None:
+    """Raise ValueError (one line) when an image of ``width`` x ``height`` cannot be
+    written to ``path`` in ``format`` (default from the suffix), e.g. WEBP beyond
+    16383 pixels per side; call it before spending time on making the image."""
+    fmt = _resolve_format(Path(path), format)
+    side = MAX_SIDES[fmt]
+    if max(width, height) > side:
+        alt = {"WEBP": "png or jpg", "JPEG": "png or tif"}.get(fmt, "png or tif")
+        raise ValueError(f"{fmt} cannot store {width}x{height} pixels (at most {side} "
+                         f"per side); choose another format (--format {alt})")
 
 
 def _resolve_format(path: Path, fmt: str | None) -> str:
@@ -92,13 +110,28 @@ def write_image(
     JPEG quality >= 90 uses 4:4:4 chroma. BMP keeps no ICC/EXIF. ICC is kept for PNG, JPEG, WEBP,
     TIFF; EXIF for PNG, JPEG, WEBP and 8-bit / gray 16-bit TIFF (not 16-bit colour
     or alpha TIFF). Every failure raises ImageWriteError ``"<path>: <reason>"``.
+
+    PNG and JPEG outputs above ``GANTOOLS_STREAM_WRITE_PIXELS`` (default 32 million)
+    pixels are encoded without a full in-memory copy: PNG strip by strip (Up
+    filter, zlib level 6; same pixels and metadata, other bytes), JPEG through OpenCV
+    (same quality and chroma subsampling, ICC and EXIF; see
+    :mod:`gantools.imageio.write_big`).
     """
     target = Path(path)
     name = os.fspath(path)
     try:
         fmt = _resolve_format(target, format)
         px, al, depth = _prepare(pixels, alpha, bit_depth)
+        check_output_size(target, px.shape[1], px.shape[0], fmt)
+        if wants_big_writer(fmt, px.shape[0], px.shape[1]):
+            try:
+                write_big(target, fmt, px, al, icc_profile, exif, quality)
+            except OSError as err:
+                raise ImageWriteError(f"{name}: {_os_reason(err, writing=True)}") from None
+            return
         data = _encode(fmt, px, al, depth, icc_profile, exif, quality)
+    except ImageWriteError:
+        raise
     except Exception as err:  # every encoder failure becomes one error type
         raise ImageWriteError(f"{name}: {_one_line(str(err)) or type(err).__name__}") from None
     try:

@@ -14,17 +14,30 @@ from typing import Any, Literal
 import torch
 from tqdm import tqdm
 
-from gantools.imageio import ImageReadError, ImageWriteError, read_image, write_image
+from gantools.imageio import (
+    ImageReadError,
+    ImageWriteError,
+    check_output_size,
+    read_image,
+    write_image,
+)
 from gantools.inference.companion import CompanionSource, read_companion
 from gantools.inference.convert import (
+    PixelRows,
     alpha_to_array,
     alpha_to_tensor,
     image_to_tensor,
-    tensor_to_pixels,
 )
 from gantools.inference.naming import output_path, skip_reason
 from gantools.task import ImageTask
-from gantools.tiling import auto_tile, count_tiles, tile_budget, tiled_apply
+from gantools.tiling import (
+    RowSink,
+    auto_tile,
+    count_tiles,
+    stream_tiles,
+    tile_budget,
+    tiled_apply,
+)
 
 Status = Literal["ok", "skipped", "failed"]
 
@@ -62,6 +75,28 @@ def resolve_tile(tile: int | None, height: int, width: int, scale: int, overlap:
     return max(auto, 4 * overlap) if auto > 0 else 0
 
 
+def _runner(task: ImageTask, model: Any, options: Any) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``task.infer`` on one tile under the model's autocast, as float."""
+    from gantools.engine.device import autocast
+
+    def run(x: torch.Tensor) -> torch.Tensor:
+        with autocast(model.device, model.dtype):
+            return task.infer(model, x.contiguous(memory_format=torch.channels_last),
+                              options).float()
+
+    return run
+
+
+def _tiling(task: ImageTask, model: Any, height: int, width: int, tile: int | None,
+            overlap: int | None) -> tuple[int, int, int]:
+    """(scale, tile, overlap) for an input of ``height`` x ``width`` pixels."""
+    scale = task.scale(model.config)
+    if overlap is None:
+        overlap = task.tile_overlap(model.config)
+    tile = resolve_tile(tile, height, width, scale, overlap, model.device) if task.tileable else 0
+    return scale, tile, overlap
+
+
 def infer_image(
     task: ImageTask,
     model: Any,
@@ -78,25 +113,42 @@ def infer_image(
     ``alpha``: (1, 1, H, W) in [0, 1] or None; never given to the network.
     ``tile``: None = automatic, 0 = untiled. ``overlap``: None = the task's default.
     Returns ((1, 3, sH, sW) float32 in [0, 1] on the CPU, alpha of that size or None).
+    For large outputs prefer :func:`stream_image`, which never holds the full float
+    result.
     """
-    scale = task.scale(model.config)
-    if overlap is None:
-        overlap = task.tile_overlap(model.config)
     height, width = image.shape[-2:]
-    tile = resolve_tile(tile, height, width, scale, overlap, model.device) if task.tileable else 0
-    from gantools.engine.device import autocast
-
-    def run(x: torch.Tensor) -> torch.Tensor:
-        with autocast(model.device, model.dtype):
-            return task.infer(model, x.contiguous(memory_format=torch.channels_last),
-                              options).float()
-
+    scale, tile, overlap = _tiling(task, model, height, width, tile, overlap)
     with torch.inference_mode():
-        out = tiled_apply(run, image, tile, overlap, scale, progress, device=model.device)
+        out = tiled_apply(_runner(task, model, options), image, tile, overlap, scale,
+                          progress, device=model.device)
         out = out.clamp_(0, 1)
         if alpha is not None:
             alpha = task.resize_alpha(alpha.cpu().float(), out.shape[-2], out.shape[-1])
     return out, alpha
+
+
+def stream_image(
+    task: ImageTask,
+    model: Any,
+    options: Any,
+    image: torch.Tensor,
+    sink: RowSink,
+    tile: int | None = None,
+    overlap: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Run ``task.infer`` on one image, tiled, handing the output to ``sink`` one band
+    of final rows at a time (see :func:`gantools.tiling.stream_tiles`).
+
+    ``image``: (1, C, H, W) float in [0, 1]; ``sink(y, rows)`` gets rows
+    (1, 3, n, sW) float32 on the CPU, not yet clamped, valid during the call only.
+    Same values as :func:`infer_image` (before its clamp), bit for bit.
+    """
+    height, width = image.shape[-2:]
+    scale, tile, overlap = _tiling(task, model, height, width, tile, overlap)
+    with torch.inference_mode():
+        stream_tiles(_runner(task, model, options), image, tile, overlap, scale, sink,
+                     progress, device=model.device)
 
 
 def _one_line(text: str) -> str:
@@ -166,24 +218,39 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
              tile: int | None, overlap: int | None, quality: int, bar: _Progress,
              companion: Path | None = None) -> None:
     """Read ``src`` (and its ``companion`` file, appended as channels), run the task,
-    write ``dst`` with the input's depth, ICC and EXIF."""
+    write ``dst`` with the input's depth, ICC and EXIF.
+
+    Memory: the output goes straight from the tiler's bands into a preallocated
+    array of the output's own kind (uint8/uint16, gray or RGB); the decoded input is
+    dropped once converted and the input tensor once inference is done. An output
+    size ``dst``'s format cannot store fails before inference."""
     img = read_image(src)
+    scale = task.scale(model.config)
+    out_h, out_w = img.height * scale, img.width * scale
+    check_output_size(dst, out_w, out_h)
     image = image_to_tensor(img)
     if companion is not None:
         name = task.companion.name if task.companion else "companion"
         image = torch.cat([image, read_companion(companion, img.height, img.width, name)], 1)
-    scale = task.scale(model.config)
+    alpha = alpha_to_tensor(img)
+    height, width, depth = img.height, img.width, img.bit_depth
+    icc, exif, gray = img.icc_profile, img.exif, img.is_gray and task.keeps_gray
+    del img
     ov = task.tile_overlap(model.config) if overlap is None else overlap
-    t = resolve_tile(tile, img.height, img.width, scale, ov, model.device) if task.tileable else 0
-    tick = bar.start_image(count_tiles(img.height, img.width, t, ov))
-    out, alpha = infer_image(task, model, options, image, alpha_to_tensor(img), t, ov, tick)
+    t = resolve_tile(tile, height, width, scale, ov, model.device) if task.tileable else 0
+    tick = bar.start_image(count_tiles(height, width, t, ov))
+    rows = PixelRows(out_h, out_w, gray, depth)
+    stream_image(task, model, options, image, rows, t, ov, tick)
     del image
-    pixels = tensor_to_pixels(out, img, task.keeps_gray)
-    alpha_px = alpha_to_array(alpha, img.bit_depth) if alpha is not None else None
-    del out, alpha
+    alpha_px = None
+    if alpha is not None:
+        with torch.inference_mode():
+            alpha = task.resize_alpha(alpha.float(), out_h, out_w)
+        alpha_px = alpha_to_array(alpha, depth)
+        del alpha
     dst.parent.mkdir(parents=True, exist_ok=True)
-    write_image(dst, pixels, alpha_px, bit_depth=img.bit_depth, icc_profile=img.icc_profile,
-                exif=img.exif, quality=quality)
+    write_image(dst, rows.pixels, alpha_px, bit_depth=depth, icc_profile=icc, exif=exif,
+                quality=quality)
 
 
 def run_batch(

@@ -54,3 +54,32 @@ def tensor_to_pixels(out: torch.Tensor, like: LoadedImage, keep_gray: bool = Tru
 def alpha_to_array(alpha: torch.Tensor, bit_depth: int) -> np.ndarray:
     """(1, 1, H, W) in [0, 1] -> (H, W) uint8 (bit_depth 8) or uint16 (16), rounded."""
     return from_float(alpha.detach().float()[0, 0].cpu().numpy(), bit_depth)
+
+
+CONVERT_PIXELS = 1 << 19
+"""Pixels converted at a time by :class:`PixelRows` (bounds the float temporaries)."""
+
+
+class PixelRows:
+    """A row sink for :func:`gantools.tiling.stream_tiles` that fills a preallocated
+    output array of the final kind, with :func:`tensor_to_pixels`' conversion.
+
+    ``PixelRows(height, width, gray, bit_depth)``: ``pixels`` is (height, width, 1)
+    when ``gray`` else (height, width, 3), uint8 (``bit_depth`` 8) or uint16 (16).
+    Calling it with ``(y, rows)``, rows (1, 1 | 3, n, width) float, clamps rows to
+    [0, 1] and stores them as pixels[y:y + n], converted a few rows at a time so that
+    the float temporaries stay small. The result equals ``tensor_to_pixels`` of the
+    clamped full tensor, pixel for pixel.
+    """
+
+    def __init__(self, height: int, width: int, gray: bool, bit_depth: int) -> None:
+        dtype = np.uint8 if bit_depth == 8 else np.uint16
+        self.gray, self.bit_depth = gray, bit_depth
+        self.pixels = np.empty((height, width, 1 if gray else 3), dtype)
+
+    def __call__(self, y: int, rows: torch.Tensor) -> None:
+        step = max(1, CONVERT_PIXELS // max(1, rows.shape[-1]))
+        for start in range(0, rows.shape[2], step):
+            part = rows[:, :, start:start + step].clamp(0, 1)
+            hwc = tensor_to_float_hwc(part, self.gray)
+            self.pixels[y + start:y + start + part.shape[2]] = from_float(hwc, self.bit_depth)
