@@ -21,7 +21,7 @@ class EvalGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         task = default_registry().tasks.get(name)
-        return task.make_eval_command() if task else None
+        return task.make_eval_command() if task else unavailable_command(name)
 
 
 eval_group = EvalGroup("eval", help="Score a model against its classical baselines.")
@@ -45,13 +45,29 @@ class RootGroup(click.Group):
             return CORE_COMMANDS[name]
         task = default_registry().tasks.get(name)
         if task is None:
-            return None
+            return unavailable_command(name)
         try:
             return task.make_command()
         except NotImplementedError:
             return None
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
             return broken_command(name, exc)
+
+
+def unavailable_command(name: str) -> click.Command | None:
+    """For a task that is installed but failed to load or is disabled: a stand-in
+    command that says so (instead of click's "No such command"); None otherwise."""
+    reason = default_registry().unavailable_reason(name)
+    if reason is None:
+        return None
+
+    def run(**_: object) -> None:
+        raise click.ClickException(reason)
+
+    return click.Command(name, callback=run, help=f"(unavailable: {reason})",
+                         short_help="(unavailable)", add_help_option=False,
+                         context_settings={"ignore_unknown_options": True,
+                                           "allow_extra_args": True})
 
 
 def broken_command(name: str, exc: Exception) -> click.Command:

@@ -53,6 +53,18 @@ class Registry:
         known = ", ".join(sorted(self.tasks)) or "none"
         raise KeyError(f"no task named '{name}' (installed: {known})")
 
+    def unavailable_reason(self, name: str) -> str | None:
+        """Why an installed task called ``name`` cannot be used (failed to load, or
+        disabled), or None when it is usable or not installed at all."""
+        if name in self.tasks:
+            return None
+        try:
+            self.get(name)
+        except KeyError as exc:
+            message = str(exc.args[0])
+            return None if message.startswith("no task named") else message
+        return None
+
 
 def _disabled_names() -> set[str]:
     raw = os.environ.get("GANTOOLS_DISABLE_PLUGINS", "")
@@ -66,21 +78,37 @@ def _describe_dist(ep: EntryPoint) -> tuple[str, str]:
     return dist.metadata["Name"] or "?", dist.version or "?"
 
 
+def api_mismatch_message(wanted: object, package: str = "?") -> str:
+    """One line for a plugin written for another contract version: the version it
+    wants, the one this gantools provides, and what to install."""
+    from gantools import __version__
+
+    plugin = package if package and package != "?" else "the plugin"
+    head = (f"built for plugin API {wanted}, but gantools {__version__} provides "
+            f"API {API_VERSION}")
+    if isinstance(wanted, int) and wanted > API_VERSION:
+        return (f"{head}: upgrade gantools (pip install -U gantools), or install a "
+                f"release of {plugin} made for API {API_VERSION}")
+    return (f"{head}: upgrade {plugin} to a release made for API {API_VERSION}, or "
+            f"install a gantools that provides API {wanted}")
+
+
 def _load_one(ep: EntryPoint) -> tuple[Task | None, str | None]:
     try:
         obj = ep.load()
     except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
         return None, f"import failed: {type(exc).__name__}: {exc}"
-    task = obj() if isinstance(obj, type) else obj
-    if not isinstance(task, Task):
-        return None, f"{ep.value} is not a gantools.task.Task (got {type(task).__name__})"
-    if task.api_version != API_VERSION:
-        return None, (
-            f"built for gantools plugin API {task.api_version}, this gantools "
-            f"speaks API {API_VERSION}; upgrade the plugin or gantools"
-        )
-    if task.name != ep.name:
-        return None, f"entry point is named '{ep.name}' but the task calls itself '{task.name}'"
+    try:
+        task = obj() if isinstance(obj, type) else obj
+        if not isinstance(task, Task):
+            return None, f"{ep.value} is not a gantools.task.Task (got {type(task).__name__})"
+        if task.api_version != API_VERSION:
+            return None, api_mismatch_message(task.api_version, _describe_dist(ep)[0])
+        if task.name != ep.name:
+            return None, (f"entry point is named '{ep.name}' but the task calls itself "
+                          f"'{task.name}'")
+    except Exception as exc:  # noqa: BLE001 - a failing constructor is reported, not raised
+        return None, f"creating the task failed: {type(exc).__name__}: {exc}"
     return task, None
 
 

@@ -95,3 +95,88 @@ def test_a_task_whose_command_fails_does_not_break_the_cli(monkeypatch):
     result = CliRunner().invoke(app, ["generate"])
     assert result.exit_code == 1 and "missing dependency foo" in result.output
     assert CliRunner().invoke(app, ["plugins"]).exit_code == 0
+
+
+class FutureApiTask(Task):
+    name = "future"
+    summary = "built for API 99"
+    api_version = 99
+
+
+def test_api_mismatch_message_names_both_versions_and_the_fix():
+    from gantools import __version__
+    from gantools.task import API_VERSION
+
+    old = registry.api_mismatch_message(0, "gantools-old")
+    assert old.startswith("built for plugin API 0")
+    assert f"gantools {__version__} provides API {API_VERSION}" in old
+    assert f"upgrade gantools-old to a release made for API {API_VERSION}" in old
+    new = registry.api_mismatch_message(99)
+    assert "pip install -U gantools" in new and "the plugin" in new
+    assert "\n" not in old + new
+
+
+def test_wrong_api_plugin_is_one_line_in_gantools_plugins(plugin_modules, monkeypatch):
+    """Listed with the versions and the fix, never a traceback; other commands work."""
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+
+    sys.modules["fake_gantools_plugin"].future = FutureApiTask()
+    real = list(registry.entry_points(group=registry.GROUP))
+    fakes = [ep("oldapi", "fake_gantools_plugin:old"), ep("future", "fake_gantools_plugin:future")]
+    monkeypatch.setattr(registry, "entry_points", lambda group: real + fakes)
+    registry.default_registry.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["plugins"])
+        assert result.exit_code == 0 and result.exception is None
+        lines = {line.split()[0]: line for line in result.output.splitlines()
+                 if line and line[0] != " "}
+        assert "BROKEN: built for plugin API 0" in lines["oldapi"]
+        assert "upgrade the plugin" in lines["oldapi"]
+        assert "BROKEN: built for plugin API 99" in lines["future"]
+        assert "pip install -U gantools" in lines["future"]
+        assert "Traceback" not in result.output
+        assert "generate" in lines  # the others still load
+        assert CliRunner().invoke(app, ["--help"]).exit_code == 0
+        assert CliRunner().invoke(app, ["train", "--help"]).exit_code == 0
+        refused = CliRunner().invoke(app, ["oldapi"])
+        assert refused.exit_code != 0 and "Traceback" not in refused.output
+    finally:
+        registry.default_registry.cache_clear()
+
+
+class ExplodingTask(Task):
+    name = "exploding"
+    summary = "its constructor raises"
+
+    def __init__(self) -> None:
+        raise RuntimeError("no licence file")
+
+
+def test_a_constructor_that_raises_is_reported(monkeypatch):
+    module = types.ModuleType("exploding_gantools_plugin")
+    module.ExplodingTask = ExplodingTask
+    monkeypatch.setitem(sys.modules, "exploding_gantools_plugin", module)
+    reg = registry.discover([ep("exploding", "exploding_gantools_plugin:ExplodingTask")])
+    assert reg.tasks == {}
+    assert "creating the task failed: RuntimeError: no licence file" in reg.records[0].error
+
+
+@pytest.mark.parametrize("args", [["superres", "x.png"], ["train", "superres", "--steps", "2"],
+                                  ["eval", "superres"]])
+def test_a_disabled_task_says_why_instead_of_no_such_command(monkeypatch, args):
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+
+    monkeypatch.setenv("GANTOOLS_DISABLE_PLUGINS", "superres")
+    registry.default_registry.cache_clear()
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        monkeypatch.delenv("GANTOOLS_DISABLE_PLUGINS")
+        registry.default_registry.cache_clear()
+    assert result.exit_code == 1
+    assert "task 'superres' is disabled by GANTOOLS_DISABLE_PLUGINS" in result.output
+    assert "No such command" not in result.output

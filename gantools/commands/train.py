@@ -89,7 +89,11 @@ class TrainGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         task = default_registry().tasks.get(name)
-        return make_train_command(task) if task else None
+        if task is None:
+            from gantools.cli import unavailable_command
+
+            return unavailable_command(name)
+        return make_train_command(task)
 
 
 train_group = TrainGroup("train", help="Train a task on your own data (resumable).")
