@@ -216,9 +216,9 @@ def _existing(src: Path, dst: Path, skip_existing: bool, overwrite: bool) -> Sta
 
 def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
              tile: int | None, overlap: int | None, quality: int, bar: _Progress,
-             companion: Path | None = None) -> None:
-    """Read ``src`` (and its ``companion`` file, appended as channels), run the task,
-    write ``dst`` with the input's depth, ICC and EXIF.
+             companions: CompanionSource | None = None, root: Path | None = None) -> None:
+    """Read ``src`` (then its companion file, found by ``companions`` and appended as
+    channels), run the task, write ``dst`` with the input's depth, ICC and EXIF.
 
     Memory: the output goes straight from the tiler's bands into a preallocated
     array of the output's own kind (uint8/uint16, gray or RGB); the decoded input is
@@ -229,9 +229,10 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
     out_h, out_w = img.height * scale, img.width * scale
     check_output_size(dst, out_w, out_h)
     image = image_to_tensor(img)
-    if companion is not None:
-        name = task.companion.name if task.companion else "companion"
-        image = torch.cat([image, read_companion(companion, img.height, img.width, name)], 1)
+    if companions is not None:
+        path = companions.find(src, root)
+        image = torch.cat([image, read_companion(path, img.height, img.width,
+                                                 companions.spec.name)], 1)
     alpha = alpha_to_tensor(img)
     height, width, depth = img.height, img.width, img.bit_depth
     icc, exif, gray = img.icc_profile, img.exif, img.is_gray and task.keeps_gray
@@ -304,9 +305,8 @@ def run_batch(
                     if _existing(src, dst, skip_existing, overwrite) == "skipped":
                         status, reason = "skipped", "output exists"
                     else:
-                        extra = companions.find(src, root) if companions else None
                         _process(task, model, options, src, dst, tile, overlap, quality, bar,
-                                 extra)
+                                 companions, root)
             except FILE_ERRORS as exc:
                 status, reason = "failed", failure_reason(exc, src)
                 if isinstance(exc, torch.OutOfMemoryError) and torch.cuda.is_available():
