@@ -253,10 +253,17 @@ def auto_tile(height: int, width: int, channels_out: int, scale: int,
 
 
 def tile_budget(device: torch.device | str) -> int:
-    """Working-set budget for one tile on ``device``: half the free CUDA memory, else
-    DEFAULT_BUDGET (CPU and MPS, whose free memory is not reliably known)."""
+    """Working-set budget for one tile on ``device``: half the free CUDA memory; on
+    the CPU DEFAULT_BUDGET, or a quarter of the available memory when that is less
+    (so tiles shrink on a crowded machine); DEFAULT_BUDGET on MPS."""
     device = torch.device(device)
     if device.type == "cuda" and torch.cuda.is_available():
         free, _total = torch.cuda.mem_get_info(device)
         return max(DEFAULT_BUDGET // 4, free // 2)
+    if device.type == "cpu":
+        from gantools.memory import available_memory
+
+        free = available_memory()
+        if free is not None:
+            return max(DEFAULT_BUDGET // 16, min(DEFAULT_BUDGET, free // 4))
     return DEFAULT_BUDGET

@@ -286,3 +286,29 @@ def test_interrupt_stops_batch_and_reports(task: FakeTask, tmp_path: Path, monke
     assert result.exit_code == 130 and "interrupted: 0 written" in result.output
     assert json.loads(report.read_text())["summary"]["interrupted"] is True
     assert list((tmp_path / "o").iterdir()) == []
+
+
+def test_memory_guard_refuses_with_the_numbers(task: FakeTask, tmp_path: Path,
+                                               monkeypatch) -> None:
+    monkeypatch.setenv("GANTOOLS_MAX_MEMORY", "2M")
+    Image.fromarray(rgb(400, 300)).save(tmp_path / "big.png")
+    Image.fromarray(rgb(8, 8)).save(tmp_path / "small.png")
+    result = run(task, tmp_path / "big.png", tmp_path / "small.png", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    line = next(ln for ln in result.output.splitlines() if "big.png" in ln)
+    assert "a 300x400 image (output 600x800) needs about" in line and "GB is available" in line
+    assert (tmp_path / "out" / "small.png").exists()
+
+
+def test_memory_sizes_and_tile_budget(monkeypatch) -> None:
+    from gantools.memory import available_memory, image_job_bytes, parse_bytes
+    from gantools.tiling import DEFAULT_BUDGET, tile_budget
+
+    assert parse_bytes("3G") == 3 << 30 and parse_bytes("512M") == 512 << 20
+    assert parse_bytes("1048576") == 1 << 20
+    monkeypatch.setenv("GANTOOLS_MAX_MEMORY", "1G")
+    assert available_memory() <= 1 << 30
+    assert tile_budget("cpu") == DEFAULT_BUDGET // 4
+    # x4 of 6000x4000 to PNG (streamed): about 1.15 GB of output pixels dominates
+    need = image_job_bytes(4000, 6000, 4, 3, 3, 8, False, 512, True)
+    assert 1.15e9 < need < 2.5e9

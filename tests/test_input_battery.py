@@ -81,7 +81,7 @@ def make_battery(folder: Path) -> list[Case]:
     (folder / "dir.png").mkdir()  # a directory with an image suffix: not an input
     save("one.png", Image.fromarray(_photo(1, 1)), "RGB")
     save("two_by_seven.png", Image.fromarray(_photo(7, 2)), "RGB")
-    save("gray16.png", Image.fromarray((_photo(20, 24)[..., 0].astype(np.uint16) * 257)),
+    save("gray16.png", Image.fromarray(_photo(20, 24)[..., 0].astype(np.uint16) * 257),
          "I;16")
     rgba = np.dstack([_photo(20, 24), np.linspace(0, 255, 24 * 20).reshape(20, 24)])
     save("rgba.png", Image.fromarray(rgba.astype(np.uint8), "RGBA"), "RGBA")

@@ -35,7 +35,7 @@ from gantools.imageio.image import LoadedImage, from_float, to_float, to_gray, t
 from gantools.imageio.limits import DEFAULT_MAX_PIXELS, MAX_PIXELS_ENV
 from gantools.imageio.listing import IMAGE_SUFFIXES, list_images
 from gantools.imageio.read import read_image
-from gantools.imageio.write import WRITE_FORMATS, check_output_size, write_image
+from gantools.imageio.write import WRITE_FORMATS, check_output_size, streams_output, write_image
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -46,6 +46,7 @@ __all__ = [
     "ImageWriteError",
     "LoadedImage",
     "check_output_size",
+    "streams_output",
     "from_float",
     "list_images",
     "read_image",

@@ -48,6 +48,15 @@ def check_output_size(path: str | os.PathLike[str], width: int, height: int,
                          f"per side); choose another format (--format {alt})")
 
 
+def streams_output(path: str | os.PathLike[str], height: int, width: int) -> bool:
+    """True when :func:`write_image` writes an image of that size to ``path``
+    without an in-memory encoded copy (big PNG and JPEG)."""
+    try:
+        return wants_big_writer(_resolve_format(Path(path), None), height, width)
+    except ValueError:
+        return False
+
+
 def _resolve_format(path: Path, fmt: str | None) -> str:
     if fmt:
         name = _FORMAT_ALIASES.get(fmt.upper(), fmt.upper())

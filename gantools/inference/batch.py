@@ -19,6 +19,7 @@ from gantools.imageio import (
     ImageWriteError,
     check_output_size,
     read_image,
+    streams_output,
     write_image,
 )
 from gantools.inference.companion import CompanionSource, read_companion
@@ -29,6 +30,7 @@ from gantools.inference.convert import (
     image_to_tensor,
 )
 from gantools.inference.naming import output_path, skip_reason
+from gantools.memory import check_fits, image_job_bytes
 from gantools.task import ImageTask
 from gantools.tiling import (
     RowSink,
@@ -239,6 +241,9 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
     del img
     ov = task.tile_overlap(model.config) if overlap is None else overlap
     t = resolve_tile(tile, height, width, scale, ov, model.device) if task.tileable else 0
+    check_fits(image_job_bytes(height, width, scale, image.shape[1], 1 if gray else 3, depth,
+                               alpha is not None, t, streams_output(dst, out_h, out_w)),
+               f"a {width}x{height} image (output {out_w}x{out_h})")
     tick = bar.start_image(count_tiles(height, width, t, ov))
     rows = PixelRows(out_h, out_w, gray, depth)
     stream_image(task, model, options, image, rows, t, ov, tick)
