@@ -188,3 +188,62 @@ def test_every_image_command_survives_the_battery(task, tiny_weights, tmp_path):
     for case in cases:
         assert by_name[case.name] == ("ok" if case.good else "failed"), case.name
     assert outcomes["summary"]["failed"] == len(bad)
+
+
+def _superres_cli(*args: object):
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+
+    return CliRunner().invoke(app, ["superres", *map(str, args), "--device", "cpu",
+                                    "--no-progress"], catch_exceptions=False)
+
+
+def test_disk_full_fails_each_file_cleanly_and_keeps_old_outputs(tmp_path, disk_full):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    for i in range(2):
+        Image.fromarray(_photo(10, 12, i)).save(src / f"p{i}.png")
+    (out / "p0.png").write_bytes(b"previous result")
+    disk_full()
+    result = _superres_cli(src, "-o", out, "--overwrite")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("gantools: ")]
+    assert len(lines) == 2 and all("no space left on device" in ln for ln in lines)
+    assert (out / "p0.png").read_bytes() == b"previous result"  # untouched
+    assert sorted(p.name for p in out.iterdir()) == ["p0.png"]  # nothing half-written
+
+
+def test_unwritable_output_folder_is_one_clear_line(tmp_path, monkeypatch):
+    from gantools import atomic
+
+    Image.fromarray(_photo(10, 12)).save(tmp_path / "p.png")
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(out))
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
+    result = _superres_cli(tmp_path / "p.png", "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("gantools: "))
+    assert "p.png: cannot write" in line and "permission denied" in line.lower()
+    assert list(out.iterdir()) == []
+
+
+def test_existing_outputs_refused_skipped_or_replaced(tmp_path):
+    Image.fromarray(_photo(10, 12)).save(tmp_path / "p.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "p.png").write_bytes(b"keep me")
+    refused = _superres_cli(tmp_path / "p.png", "-o", out)
+    assert refused.exit_code == 1 and "output exists (use --skip-existing or --overwrite)" \
+        in refused.output
+    skipped = _superres_cli(tmp_path / "p.png", "-o", out, "--skip-existing")
+    assert skipped.exit_code == 0 and (out / "p.png").read_bytes() == b"keep me"
+    replaced = _superres_cli(tmp_path / "p.png", "-o", out, "--overwrite")
+    assert replaced.exit_code == 0
+    with Image.open(out / "p.png") as img:
+        assert img.size == (48, 40)
