@@ -7,8 +7,11 @@ from __future__ import annotations
 import click
 
 from gantools import __version__
+from gantools.commands.convert import convert_command
+from gantools.commands.demo import demo_command
 from gantools.commands.export import export_command
 from gantools.commands.plugins import plugins_command
+from gantools.commands.report import report_command
 from gantools.commands.train import train_group
 from gantools.registry import default_registry
 
@@ -30,7 +33,10 @@ CORE_COMMANDS: dict[str, click.Command] = {
     "train": train_group,
     "eval": eval_group,
     "export": export_command,
+    "convert": convert_command,
     "plugins": plugins_command,
+    "report": report_command,
+    "demo": demo_command,
 }
 
 

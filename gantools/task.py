@@ -49,6 +49,26 @@ class DataSpec:
 
 
 @dataclass
+class DemoPanel:
+    """One picture of a ``gantools demo`` row: ``label`` ("bicubic", "model", ...),
+    ``image`` (H, W, 3) uint8 RGB NumPy array, and ``seconds``: the time it took to
+    make (the model's inference or a classical baseline), None for inputs and
+    originals."""
+
+    label: str
+    image: Any
+    seconds: float | None = None
+
+
+@dataclass
+class DemoRow:
+    """One row of the demo gallery: panels shown side by side, with a caption."""
+
+    caption: str
+    panels: list[DemoPanel]
+
+
+@dataclass
 class Batch:
     """A batch on the device. ``image``: (N, C, H, W) float in [0, 1];
     ``label``: (N,) int64 class labels, or None for unlabelled data."""
@@ -157,6 +177,13 @@ class Task:
     def make_eval_command(self) -> click.Command | None:
         """``gantools eval NAME``; None if the task has no evaluation."""
         return None
+
+    def demo(self, model: Any, photos: list[Any]) -> list[DemoRow]:
+        """What ``gantools demo`` shows for this task: rows of before/after panels,
+        made with ``model`` (a :class:`gantools.api.LoadedModel`) from the bundled
+        sample ``photos`` ((H, W, 3) uint8 RGB arrays; tasks that take no images
+        ignore them). Default: no demo (NotImplementedError)."""
+        raise NotImplementedError(f"task {self.name} has no demo")
 
     # ----- helpers -------------------------------------------------------------
     def default_config(self) -> Any:
@@ -270,3 +297,21 @@ class ImageTask(Task):
                 raise TypeError(f"{self.name} needs {self.companion.name}=... (a PIL image, "
                                 "array or tensor of the image's size)")
         return call_on_image(self, model, image, self.InferOptions(**options), extra)
+
+    def demo(self, model: Any, photos: list[Any]) -> list[DemoRow]:
+        """Default demo of an image task: input | output for every photo, the output
+        made by :meth:`call` and timed. Tasks with a companion input override it."""
+        import time
+
+        if self.companion is not None:
+            raise NotImplementedError(f"task {self.name} needs a {self.companion.name} per "
+                                      "image and has no demo")
+        rows = []
+        for photo in photos:
+            start = time.perf_counter()
+            out = self.call(model, photo)
+            seconds = time.perf_counter() - start
+            rows.append(DemoRow(f"{photo.shape[1]}x{photo.shape[0]}",
+                                [DemoPanel("input", photo),
+                                 DemoPanel("model", out, seconds)]))
+        return rows

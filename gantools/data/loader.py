@@ -15,10 +15,14 @@ from gantools.task import Batch
 def batch_stream(
     dataset: Dataset, batch_size: int, seed: int, start_batch: int, device: torch.device,
     workers: int = 0, channels_last: bool = False, rank: int = 0, world: int = 1,
+    start_sample: int | None = None,
 ) -> Iterator[Batch]:
     """Endless :class:`Batch` es on ``device``, images (N, C, H, W) float in [0, 1],
-    starting at batch ``start_batch`` of the seeded stream."""
-    sampler = StreamBatchSampler(len(dataset), batch_size, seed, start_batch, rank, world)
+    starting at batch ``start_batch`` of the seeded stream (or at global sample
+    ``start_sample``; ``rank``/``world``: this process's share, see
+    :class:`StreamBatchSampler`)."""
+    sampler = StreamBatchSampler(len(dataset), batch_size, seed, start_batch, rank, world,
+                                 start_sample)
     loader = DataLoader(
         dataset,
         batch_sampler=sampler,

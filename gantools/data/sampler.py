@@ -21,11 +21,14 @@ class StreamBatchSampler:
     starting at batch ``start_batch``. Batches run across epoch boundaries.
 
     ``rank``/``world`` split each global batch between processes (distributed
-    training): rank r takes every world-th sample, so batch_size is per process."""
+    training): rank r takes every world-th sample, so batch_size is per process.
+    ``start_sample`` (default ``start_batch * batch_size * world``) is the global
+    stream position of the first batch: a run resumed with another number of
+    processes continues the sample stream where the previous processes left it."""
 
     def __init__(
         self, n_items: int, batch_size: int, seed: int, start_batch: int = 0,
-        rank: int = 0, world: int = 1,
+        rank: int = 0, world: int = 1, start_sample: int | None = None,
     ) -> None:
         if n_items <= 0:
             raise ValueError("the dataset is empty")
@@ -35,6 +38,7 @@ class StreamBatchSampler:
         self.start_batch = start_batch
         self.rank = rank
         self.world = world
+        self.start_sample = start_sample
         self._perm_epoch = -1
         self._perm = torch.empty(0, dtype=torch.long)
 
@@ -52,9 +56,9 @@ class StreamBatchSampler:
         return index, (self.seed * 7_919 + k) % (2**31 - 1)
 
     def __iter__(self) -> Iterator[list[Key]]:
-        batch = self.start_batch
         global_bs = self.batch_size * self.world
+        first = (self.start_batch * global_bs if self.start_sample is None
+                 else self.start_sample) + self.rank
         while True:
-            first = batch * global_bs + self.rank
             yield [self.key(first + i * self.world) for i in range(self.batch_size)]
-            batch += 1
+            first += global_bs

@@ -44,6 +44,9 @@ class TrainConfig:
                           "Use 1 per process when several jobs share the cores.")
     init_from: str = opt("", "Start the generator from exported weights (.safetensors "
                              "with its card), e.g. GAN fine-tuning of a PSNR model.")
+    sync_bn: bool = opt(False, "Multi-GPU runs (torchrun): convert batch-norm layers to "
+                               "SyncBatchNorm, so statistics cover the global batch. "
+                               "Needs CUDA; ignored with one process.")
     seed: int = opt(0, "Seed of every random choice; the same seed replays the run.")
     workers: int = opt(-1, "DataLoader worker processes; -1 = auto (0 for in-memory "
                            "data, else min(4, cores)).")
@@ -56,7 +59,8 @@ class TrainConfig:
 
 RESUME_MAY_CHANGE = frozenset({
     "data", "out", "steps", "device", "workers", "threads", "log_every", "sample_every",
-    "checkpoint_every", "keep_checkpoints",
+    "checkpoint_every", "keep_checkpoints", "sync_bn",
 })
 """Options that may differ between a run and its resumption; any other difference
-would silently change the run, so resume refuses it."""
+would silently change the run, so resume refuses it. The number of processes
+(torchrun's world size) is not an option: it may change too (see docs/training.md)."""

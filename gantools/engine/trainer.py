@@ -26,6 +26,7 @@ from gantools.engine import checkpoint as ckpt
 from gantools.engine import losses
 from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig
 from gantools.engine.device import autocast, pick_device, resolve_precision
+from gantools.engine.distributed import Dist, local_device
 from gantools.engine.ema import EMA
 from gantools.engine.runlog import RunLog
 from gantools.task import Task
@@ -73,13 +74,19 @@ class Trainer:
         self.command = list(command if command is not None else sys.argv)
         if self.command:  # the program's name, not the path of this machine's venv
             self.command[0] = Path(self.command[0]).name
+            if self.command[0] == "__main__.py":  # python -m gantools, torchrun -m gantools
+                self.command[0] = "gantools"
         self.out = Path(cfg.out)
-        self.device = pick_device(cfg.device)
+        self.dist = Dist.from_env()  # torchrun's RANK / WORLD_SIZE / LOCAL_RANK
+        self.device = local_device(pick_device(cfg.device), self.dist.local_rank,
+                                   self.dist.world)
         self.dtype = resolve_precision(cfg.precision, self.device)
-        self.rank = int(os.environ.get("RANK", "0"))
-        self.is_main = self.rank == 0
+        self.rank = self.dist.rank
+        self.is_main = self.dist.is_main
         self.log = RunLog(self.out, enabled=self.is_main)
         self.step = 0
+        self.samples_seen = 0  # global stream position (all processes together)
+        self._last_saved = -1
         self.wall_time = 0.0
         self._stop_requested = False
 
@@ -96,6 +103,7 @@ class Trainer:
             "torch_version": torch.__version__,
             "device": str(self.device),
             "precision": str(self.dtype).replace("torch.", ""),
+            "world_size": self.dist.world,
         }
 
     def _with_history(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +115,8 @@ class Trainer:
         except (OSError, ValueError):
             return record
         resumes = [*previous.get("resumed_with", []),
-                   {"command": record["command"], "from_step": self.step}]
+                   {"command": record["command"], "from_step": self.step,
+                    "world_size": self.dist.world}]
         return {**record, "command": previous.get("command", record["command"]),
                 "resumed_with": resumes}
 
@@ -134,7 +143,15 @@ class Trainer:
         generator, discriminator = self.task.build(self.task_cfg)
         self.G = _to_device_format(generator, self.device, channels_last)
         self.D = _to_device_format(discriminator, self.device, channels_last)
-        self.ema = EMA(self.G, cfg.ema_decay)
+        self.ema = EMA(self.G, cfg.ema_decay)  # before SyncBN: the shadow keeps plain BN
+        if cfg.sync_bn and self.dist.enabled:
+            if self.device.type == "cuda":
+                self.G = nn.SyncBatchNorm.convert_sync_batchnorm(self.G)
+                self.D = nn.SyncBatchNorm.convert_sync_batchnorm(self.D)
+            elif self.is_main:
+                print("note: --sync-bn needs CUDA; ignored on this device", file=sys.stderr)
+        # what the train step calls: the DDP wrappers once distributed (see _wrap)
+        self.g_net, self.d_net = self.G, self.D
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g,
                                       betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d,
@@ -166,7 +183,8 @@ class Trainer:
             "scaler": self.scaler.state_dict(),
             "sched_g": self.sched_g.state_dict(), "sched_d": self.sched_d.state_dict(),
             "rng": ckpt.capture_rng(),
-            "samples_seen": self.step * self.cfg.batch_size,
+            "samples_seen": self.samples_seen,
+            "world_size": self.dist.world,
             "wall_time": self.wall_time,
         }
 
@@ -181,8 +199,16 @@ class Trainer:
         self.sched_g.load_state_dict(state["sched_g"])
         self.sched_d.load_state_dict(state["sched_d"])
         self.step = int(state["step"])
+        self.samples_seen = int(state.get("samples_seen", self.step * self.cfg.batch_size))
         self.wall_time = float(state.get("wall_time", 0.0))
+        self._last_saved = self.step
         ckpt.restore_rng(state["rng"])
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != self.dist.world and self.is_main:
+            print(f"note: step {self.step} was reached with {saved_world} process(es); "
+                  f"continuing with {self.dist.world}: the global batch is now "
+                  f"{self.cfg.batch_size * self.dist.world} and the sample stream continues "
+                  f"at sample {self.samples_seen}", file=sys.stderr)
 
     def _init_generator(self, source: str) -> None:
         """Start G (and its EMA) from exported weights (.safetensors with its card),
@@ -199,11 +225,41 @@ class Trainer:
                                f"({str(exc).splitlines()[0]})") from exc
 
     def save_checkpoint(self) -> Path | None:
-        """Write the full state atomically (rank 0 only)."""
-        if not self.is_main:
-            return None
-        return ckpt.save_checkpoint(self.out / "checkpoints", self.step, self._state(),
-                                    keep=self.cfg.keep_checkpoints)
+        """Write the full state atomically. Distributed: every rank hands rank 0 its
+        random state, rank 0 alone writes, the others wait for it."""
+        rngs = self.dist.gather_object(ckpt.capture_rng()) if self.dist.enabled else None
+        path, error = None, None
+        if self.is_main:
+            try:
+                state = self._state()
+                if rngs is not None:
+                    state["rng_ranks"] = rngs
+                path = ckpt.save_checkpoint(self.out / "checkpoints", self.step, state,
+                                            keep=self.cfg.keep_checkpoints)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, on every rank
+                error = exc
+        if self.dist.any_true(error is not None):
+            if error is not None:
+                raise error
+            raise TrainingError(f"step {self.step}: rank 0 could not write the checkpoint")
+        self._last_saved = self.step
+        return path
+
+    def _shared_run_folder(self) -> dict[str, Any] | None:
+        """:meth:`_prepare_run_folder` on rank 0, its answer (the resume state or the
+        error) broadcast to every rank."""
+        if not self.dist.enabled:
+            return self._prepare_run_folder()
+        answer: tuple[str, Any] | None = None
+        if self.is_main:
+            try:
+                answer = ("state", self._prepare_run_folder())
+            except (TrainingError, ckpt.CheckpointError) as exc:
+                answer = ("error", str(exc))
+        kind, value = self.dist.broadcast_object(answer)
+        if kind == "error":
+            raise TrainingError(value)
+        return value
 
     def _prepare_run_folder(self) -> dict[str, Any] | None:
         existing = ckpt.list_checkpoints(self.out / "checkpoints")
@@ -218,9 +274,9 @@ class Trainer:
         return None
 
     # ----- the step ------------------------------------------------------------
-    def _d_critic(self, condition: Any):
+    def _d_critic(self, condition: Any, net: nn.Module):
         def critic(image: torch.Tensor) -> torch.Tensor:
-            return self.D(*self.task.discriminator_input(condition, image)).float()
+            return net(*self.task.discriminator_input(condition, image)).float()
         return critic
 
     def train_step(self, batch) -> dict[str, torch.Tensor]:
@@ -229,12 +285,12 @@ class Trainer:
         condition, target = task.make_pair(batch, tcfg)
         if task.adversarial_weight(tcfg) == 0:
             return self._supervised_step(condition, target)
-        critic = self._d_critic(condition)
+        critic = self._d_critic(condition, self.d_net)
 
         # discriminator step
         self.D.requires_grad_(True)
         with autocast(self.device, self.dtype):
-            fake = self.G(*task.generator_input(condition))
+            fake = self.g_net(*task.generator_input(condition))
             d_real = critic(target)
             d_fake = critic(fake.detach())
             d_loss = losses.d_loss(cfg.loss, d_real, d_fake)
@@ -247,13 +303,15 @@ class Trainer:
         self.scaler.step(self.opt_d)
         self.sched_d.step()
 
-        # generator step: D's weights are frozen so no weight gradients are computed
+        # generator step: D's weights are frozen so no weight gradients are computed;
+        # the bare D (not its DDP wrapper), whose gradient hooks must not wait for them
         self.D.requires_grad_(False)
         with autocast(self.device, self.dtype):
-            g_adv = losses.g_loss(cfg.loss, critic(fake))
+            g_adv = losses.g_loss(cfg.loss, self._d_critic(condition, self.D)(fake))
             extra = task.task_losses(fake, target, condition, tcfg)
             g_loss = task.adversarial_weight(tcfg) * g_adv + self._total(extra)
         self._generator_update(g_loss)
+        self.dist.broadcast_buffers(self.D)
 
         out = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "g_adv": g_adv.detach(),
                "d_real": torch.sigmoid(d_real.detach()).mean(),
@@ -266,7 +324,7 @@ class Trainer:
         e.g. PSNR-oriented pre-training): the discriminator is neither run nor
         updated."""
         with autocast(self.device, self.dtype):
-            fake = self.G(*self.task.generator_input(condition))
+            fake = self.g_net(*self.task.generator_input(condition))
             extra = self.task.task_losses(fake, target, condition, self.task_cfg)
             g_loss = self._total(extra)
         self._generator_update(g_loss)
@@ -284,10 +342,13 @@ class Trainer:
         self.scaler.step(self.opt_g)
         self.scaler.update()
         self.sched_g.step()
+        self.dist.broadcast_buffers(self.G)  # rank 0's batch-norm statistics everywhere
         self.ema.update(self.G, self.step)
 
     # ----- the loop ------------------------------------------------------------
     def _sample(self, fixed: tuple[Any, torch.Tensor]) -> None:
+        if not self.is_main:
+            return
         condition, target = fixed
         rows = self.task.sample_images(self.ema.shadow, condition, target)
         self.log.save_grid(self.step, rows)
@@ -307,7 +368,9 @@ class Trainer:
 
     def _install_sigint(self):
         def handler(signum, frame):  # noqa: ARG001
-            if self._stop_requested:  # second Ctrl-C: stop now
+            # second Ctrl-C: stop now. Not under torchrun, which forwards the
+            # terminal's Ctrl-C again and kills the ranks itself after 30 s
+            if self._stop_requested and not self.dist.enabled:
                 raise KeyboardInterrupt
             self._stop_requested = True
         try:
@@ -316,10 +379,50 @@ class Trainer:
             return None
 
     def run(self) -> TrainResult:
-        """Train to ``cfg.steps``; Ctrl-C saves a checkpoint and returns cleanly."""
+        """Train to ``cfg.steps``; Ctrl-C saves a checkpoint and returns cleanly.
+        Under torchrun: joins the process group first and leaves it at the end,
+        also after an error or an interrupt."""
+        self.dist.start(self.device)
+        try:
+            return self._run()
+        finally:
+            self.dist.stop()
+
+    def _wrap(self, state: dict[str, Any] | None) -> None:
+        """Distributed: DDP around G (and D when it trains), every rank starting
+        from rank 0's weights, EMA and random-number streams of its own."""
+        if not self.dist.enabled:
+            return
+        self.g_net = self.dist.wrap(self.G, self.device)
+        if self.task.adversarial_weight(self.task_cfg) != 0:
+            self.d_net = self.dist.wrap(self.D, self.device)
+        else:  # supervised: D is neither run nor stepped, so no DDP (no idle hooks)
+            self.dist.broadcast_module(self.D)
+        self.dist.broadcast_module(self.ema.shadow)
+        saved = (state or {}).get("rng_ranks")
+        if saved is not None and len(saved) == self.dist.world:
+            ckpt.restore_rng(saved[self.rank])  # same world size: exact resume
+        else:  # fresh run, or another world size: a seed per rank and position
+            _seed_everything(self.cfg.seed + 1_000_003 * (self.rank + 1) + self.step)
+
+    def _dump_for_tests(self) -> None:
+        """GANTOOLS_DDP_DUMP_DIR (test hook): each rank saves its final G, D and EMA
+        weights to DIR/rank{R}.pt, so a test can check that the ranks agree."""
+        folder = os.environ.get("GANTOOLS_DDP_DUMP_DIR")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            torch.save({"G": self.G.state_dict(), "D": self.D.state_dict(),
+                        "ema": self.ema.state_dict(), "step": self.step},
+                       Path(folder) / f"rank{self.rank}.pt")
+
+    def _should_stop(self) -> bool:
+        """Ctrl-C on any rank stops every rank after the same step."""
+        return self.dist.any_true(self._stop_requested)
+
+    def _run(self) -> TrainResult:
         from tqdm import tqdm
 
-        state = self._prepare_run_folder()
+        state = self._shared_run_folder()
         if self.cfg.threads > 0:
             torch.set_num_threads(self.cfg.threads)
         _seed_everything(self.cfg.seed)
@@ -335,9 +438,12 @@ class Trainer:
         elif self.cfg.init_from:
             self._init_generator(self.cfg.init_from)
         self.log.write_config(record)
+        self._wrap(state)
         fixed = self._fixed_condition(dataset)
         stream = batch_stream(dataset, self.cfg.batch_size, self.cfg.seed, self.step,
-                              self.device, self._workers(dataset), self.cfg.channels_last)
+                              self.device, self._workers(dataset), self.cfg.channels_last,
+                              rank=self.rank, world=self.dist.world,
+                              start_sample=self.samples_seen)
         previous_handler = self._install_sigint()
         bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not (self.progress
                    and self.is_main), unit="step", dynamic_ncols=True)
@@ -346,10 +452,11 @@ class Trainer:
         self.G.train()
         self.D.train()
         try:
-            while self.step < self.cfg.steps and not self._stop_requested:
+            while self.step < self.cfg.steps and not self._should_stop():
                 t0 = time.perf_counter()  # wall_time: data + steps, not grids/checkpoints
                 values = self.train_step(next(stream))
                 self.step += 1
+                self.samples_seen += self.cfg.batch_size * self.dist.world
                 window_steps += 1
                 for k, v in values.items():
                     sums[k] = sums.get(k, 0.0) + v
@@ -368,28 +475,37 @@ class Trainer:
             if previous_handler is not None:
                 signal.signal(signal.SIGINT, previous_handler)
         interrupted = self.step < self.cfg.steps
-        if not ckpt.checkpoint_path(self.out / "checkpoints", self.step).exists():
+        if self._last_saved != self.step:
             self._check_finite(sums)
             self.save_checkpoint()
         if not self.cfg.sample_every or self.step % self.cfg.sample_every:
             self._sample(fixed)
         self.log.close()
+        self._dump_for_tests()
         return TrainResult(self.out, self.step, interrupted, self.wall_time, last)
 
     def _check_finite(self, sums: dict[str, torch.Tensor]) -> None:
         """Stop before a non-finite loss reaches a checkpoint or the log."""
         bad = [k for k, v in sums.items() if not torch.isfinite(torch.as_tensor(v)).all()]
-        if bad:
+        if self.dist.any_true(bool(bad)):  # one rank's NaN stops every rank
             raise TrainingError(
-                f"step {self.step}: non-finite {', '.join(bad)}; stopping. The last good "
+                f"step {self.step}: non-finite {', '.join(bad) or 'loss on another rank'}; "
+                "stopping. The last good "
                 f"checkpoint is kept in {self.out / 'checkpoints'} (try a lower learning "
                 "rate or --precision fp32)")
 
     def _log_window(self, sums, steps, start, bar) -> dict[str, float]:
         self._check_finite(sums)
-        means = {k: float(v) / steps for k, v in sums.items()}
+        if self.dist.enabled:  # the mean over ranks (same keys on every rank)
+            keys = sorted(sums)
+            local = torch.stack([torch.as_tensor(sums[k], device=self.device).float()
+                                 for k in keys]) if keys else None
+            total = self.dist.mean(local) if local is not None else None
+            means = {k: float(total[i]) / steps for i, k in enumerate(keys)}
+        else:
+            means = {k: float(v) / steps for k, v in sums.items()}
         elapsed = max(time.perf_counter() - start, 1e-9)
-        means["images_per_s"] = steps * self.cfg.batch_size / elapsed
+        means["images_per_s"] = steps * self.cfg.batch_size * self.dist.world / elapsed
         self.log.log(self.step, means)
         shown = {"d_loss": "D", "g_loss": "G", "d_real": "D(x)", "d_fake": "D(G(z))",
                  "images_per_s": "img/s"}

@@ -150,6 +150,12 @@ class GenerateTask(Task):
 
         return generate_command(self)
 
+    def demo(self, model: Any, photos: list[Any]) -> list:
+        """``gantools demo``: a grid of samples, one row per class when conditional."""
+        from gantools.plugins.generate.demo import demo_rows
+
+        return demo_rows(self, model, photos)
+
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.generate.evaluate import eval_command
 

@@ -196,6 +196,12 @@ class InpaintTask(ImageTask):
         if options.dilate < 0:
             raise ValueError(f"--dilate must be >= 0, got {options.dilate}")
 
+    def demo(self, model: Any, photos: list[Any]) -> list:
+        """``gantools demo``: masked input | OpenCV Telea | model | original."""
+        from gantools.plugins.inpaint.demo import demo_rows
+
+        return demo_rows(self, model, photos)
+
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.inpaint.evaluate import eval_command
 

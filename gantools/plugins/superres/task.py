@@ -158,6 +158,12 @@ class SuperresTask(ImageTask):
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
         return model.generator(image).clamp_(0.0, 1.0)
 
+    def demo(self, model: Any, photos: list[Any]) -> list:
+        """``gantools demo``: bicubic | model | original (photo shrunk by the scale)."""
+        from gantools.plugins.superres.demo import demo_rows
+
+        return demo_rows(self, model, photos)
+
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.superres.evaluate import eval_command
 
