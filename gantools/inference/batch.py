@@ -1,13 +1,19 @@
 """Running an image task over many files: read, infer (tiled), write, one outcome per
-file. One bad file never stops the batch; Ctrl-C does (writes are atomic)."""
+file. One bad file never stops the batch; Ctrl-C does (writes are atomic).
+
+Reading and writing overlap the model (see :mod:`gantools.inference.pipeline`): the
+next inputs are checked and decoded on a reader thread, finished outputs written on
+a writer thread; outcomes, messages and exit codes are those of the plain loop
+(``GANTOOLS_PIPELINE=0``)."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +36,14 @@ from gantools.inference.convert import (
     image_to_tensor,
 )
 from gantools.inference.naming import output_path, skip_reason
+from gantools.inference.pipeline import (
+    READ_AHEAD_MAX_PIXELS,
+    WRITE_BEHIND_MAX_PIXELS,
+    Pending,
+    ReadAhead,
+    WriteBehind,
+    pipeline_enabled,
+)
 from gantools.memory import check_fits, image_job_bytes
 from gantools.task import ImageTask
 from gantools.tiling import (
@@ -186,10 +200,14 @@ class _Progress:
                           dynamic_ncols=True)
         return self.tiles.update
 
-    def end_image(self) -> None:
+    def end_tiles(self) -> None:
+        """Close the tile bar of the image the model has finished."""
         if self.tiles is not None:
             self.tiles.close()
             self.tiles = None
+
+    def end_image(self) -> None:
+        """Count one more finished file (written, skipped or failed)."""
         self.images.update(1)
 
     def close(self) -> None:
@@ -216,16 +234,56 @@ def _existing(src: Path, dst: Path, skip_existing: bool, overwrite: bool) -> Sta
     raise ValueError("output exists (use --skip-existing or --overwrite)")
 
 
-def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
-             tile: int | None, overlap: int | None, quality: int, bar: _Progress,
-             companions: CompanionSource | None = None, root: Path | None = None) -> None:
-    """Read ``src`` (then its companion file, found by ``companions`` and appended as
-    channels), run the task, write ``dst`` with the input's depth, ICC and EXIF.
+@dataclass
+class _Decoded:
+    """One input, decoded on the reader thread, ready for the model."""
 
-    Memory: the output goes straight from the tiler's bands into a preallocated
-    array of the output's own kind (uint8/uint16, gray or RGB); the decoded input is
-    dropped once converted and the input tensor once inference is done. An output
-    size ``dst``'s format cannot store fails before inference."""
+    image: torch.Tensor | None  # (1, C, H, W), companion channels appended
+    alpha: torch.Tensor | None
+    height: int
+    width: int
+    depth: int
+    icc: bytes | None
+    exif: bytes | None
+    gray: bool
+    out_h: int
+    out_w: int
+
+
+@dataclass
+class _Prepared:
+    """One job after the checks made before reading (output path, skips, existing
+    output) and, unless ``deferred``, its decoded input."""
+
+    src: Path
+    root: Path | None
+    dst: Path | None = None
+    status: Status = "ok"
+    reason: str | None = None
+    data: _Decoded | None = None
+    deferred: bool = False  # read at its turn, on the main thread
+    seconds: float = 0.0
+
+
+@dataclass
+class _Entry:
+    """A file whose turn has come, waiting (in order) for its write to finish."""
+
+    src: Path
+    dst: Path | None
+    status: Status
+    reason: str | None
+    start: float
+    extra: float  # seconds spent preparing it before its turn
+    end: float = 0.0
+    pending: Pending | None = field(default=None, repr=False)
+
+
+def _decode(task: ImageTask, model: Any, src: Path, dst: Path, root: Path | None,
+            companions: CompanionSource | None) -> _Decoded:
+    """Read ``src`` (then its companion file, found by ``companions`` and appended as
+    channels) as tensors. An output size ``dst``'s format cannot store fails here,
+    before inference."""
     img = read_image(src)
     scale = task.scale(model.config)
     out_h, out_w = img.height * scale, img.width * scale
@@ -235,10 +293,24 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
         path = companions.find(src, root)
         image = torch.cat([image, read_companion(path, img.height, img.width,
                                                  companions.spec.name)], 1)
-    alpha = alpha_to_tensor(img)
-    height, width, depth = img.height, img.width, img.bit_depth
-    icc, exif, gray = img.icc_profile, img.exif, img.is_gray and task.keeps_gray
-    del img
+    return _Decoded(image, alpha_to_tensor(img), img.height, img.width, img.bit_depth,
+                    img.icc_profile, img.exif, img.is_gray and task.keeps_gray, out_h, out_w)
+
+
+def _infer(task: ImageTask, model: Any, options: Any, data: _Decoded, dst: Path,
+           tile: int | None, overlap: int | None, bar: _Progress) -> tuple[Any, Any]:
+    """Run the task on a decoded input: (pixels, alpha pixels or None) of the output,
+    with the input's depth (gray kept when the task keeps it).
+
+    Memory: the output goes straight from the tiler's bands into a preallocated
+    array of the output's own kind (uint8/uint16, gray or RGB); the input tensor is
+    dropped once inference is done."""
+    image, alpha = data.image, data.alpha
+    data.image = data.alpha = None
+    assert image is not None
+    height, width, depth, gray = data.height, data.width, data.depth, data.gray
+    scale = task.scale(model.config)
+    out_h, out_w = data.out_h, data.out_w
     ov = task.tile_overlap(model.config) if overlap is None else overlap
     t = resolve_tile(tile, height, width, scale, ov, model.device) if task.tileable else 0
     check_fits(image_job_bytes(height, width, scale, image.shape[1], 1 if gray else 3, depth,
@@ -254,9 +326,27 @@ def _process(task: ImageTask, model: Any, options: Any, src: Path, dst: Path,
             alpha = task.resize_alpha(alpha.float(), out_h, out_w)
         alpha_px = alpha_to_array(alpha, depth)
         del alpha
+    return rows.pixels, alpha_px
+
+
+def _write(dst: Path, pixels: Any, alpha: Any, data: _Decoded, quality: int) -> None:
+    """Write ``dst`` (atomically) with the input's depth, ICC and EXIF."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    write_image(dst, rows.pixels, alpha_px, bit_depth=depth, icc_profile=icc, exif=exif,
-                quality=quality)
+    write_image(dst, pixels, alpha, bit_depth=data.depth, icc_profile=data.icc,
+                exif=data.exif, quality=quality)
+
+
+def _header_pixels(path: Path) -> int | None:
+    """width * height from the file's header (Pillow, nothing decoded), or None."""
+    from PIL import Image
+
+    from gantools.imageio.limits import _pillow_settings
+
+    try:
+        with _pillow_settings(), Image.open(path) as im:
+            return im.width * im.height
+    except Exception:  # unreadable: read_image reports it at the file's turn
+        return None
 
 
 def run_batch(
@@ -273,55 +363,143 @@ def run_batch(
     quality: int,
     progress: bool,
     companions: CompanionSource | None = None,
+    pipeline: bool | None = None,
 ) -> list[FileOutcome]:
-    """Process ``jobs`` ((input, folder root or None) pairs) one by one.
+    """Process ``jobs`` ((input, folder root or None) pairs) in order.
 
     ``companions``: where each input's companion file is found, for tasks that
     declare one (files that are companions themselves are skipped).
 
     Output paths follow :func:`gantools.inference.naming.output_path` (``fmt``:
     "same", "png", "jpg", "webp", "tif"). ``tile``: None = automatic, 0 = untiled;
-    ``overlap``: None = the task's default. Failures are printed at once as
-    ``gantools: <path>: <reason>`` and recorded; KeyboardInterrupt raises
-    :class:`BatchInterrupted` with the outcomes so far.
+    ``overlap``: None = the task's default. Failures are printed as
+    ``gantools: <path>: <reason>``, one line per file in job order, and recorded;
+    KeyboardInterrupt raises :class:`BatchInterrupted` with the outcomes so far.
+
+    ``pipeline`` (None: on unless ``GANTOOLS_PIPELINE=0``): the checks before reading
+    and the decoding of the next inputs run ahead on a reader thread (inputs above
+    ``READ_AHEAD_MAX_PIXELS`` are read at their turn), and outputs are written behind
+    on a writer thread; each file's outcome is recorded once its write is done. On
+    Ctrl-C the outputs already computed are still written (a second Ctrl-C abandons
+    those not yet started), so the outcomes match the plain loop's.
     """
+    threaded = pipeline_enabled(pipeline)
+    suffix = task.suffix_for(model.config)
     outcomes: list[FileOutcome] = []
     planned: dict[str, Path] = {}
+
+    def prepare(job: tuple[Path, Path | None]) -> _Prepared:
+        """The checks made before reading, then the read (reader thread)."""
+        src, root = job
+        start = time.perf_counter()
+        item = _Prepared(src, root)
+        try:
+            item.dst = dst = output_path(src, root, out_dir, suffix, fmt)
+            item.reason = skip_reason(src, root, out_dir, suffix)
+            if item.reason is None and companions is not None:
+                item.reason = companions.is_companion(src)
+            if item.reason is not None:
+                item.status = "skipped"
+            else:
+                key = os.path.realpath(dst)
+                if key in planned:
+                    raise ValueError(f"same output path as {planned[key]}")
+                # an input that an earlier job writes is read after that write
+                earlier_output = os.path.realpath(src) in planned
+                planned[key] = src
+                if _existing(src, dst, skip_existing, overwrite) == "skipped":
+                    item.status, item.reason = "skipped", "output exists"
+                elif threaded and (earlier_output or (
+                        _header_pixels(src) or 0) > READ_AHEAD_MAX_PIXELS):
+                    item.deferred = True
+                else:
+                    item.data = _decode(task, model, src, dst, root, companions)
+        except FILE_ERRORS as exc:
+            item.status, item.reason = "failed", failure_reason(exc, src)
+            item.data = None
+        item.seconds = time.perf_counter() - start
+        return item
+
+    entries: deque[_Entry] = deque()
+
+    def finish(wait: bool = False) -> None:
+        """Record (and report) the files at the head of ``entries`` that are done."""
+        while entries:
+            entry = entries[0]
+            if entry.pending is not None:
+                if not entry.pending.done.is_set():
+                    if not wait:
+                        return
+                    entry.pending.done.wait()
+                error = entry.pending.error
+                if isinstance(error, KeyboardInterrupt):
+                    return  # abandoned by a second Ctrl-C: not written
+                if error is not None:
+                    if not isinstance(error, FILE_ERRORS):
+                        raise error
+                    entry.status, entry.reason = "failed", failure_reason(error, entry.src)
+                entry.end = entry.pending.finished
+            entries.popleft()
+            if entry.status == "failed":
+                assert entry.reason is not None
+                _report(entry.src, entry.reason)
+            bar.end_image()
+            seconds = entry.end - entry.start + entry.extra
+            outcomes.append(FileOutcome(str(entry.src), str(entry.dst) if entry.dst else None,
+                                        entry.status, entry.reason, round(seconds, 4)))
+
     bar = _Progress(len(jobs), progress)
+    reader: ReadAhead[tuple[Path, Path | None], _Prepared] = ReadAhead(
+        jobs, prepare, threaded=threaded)
+    writer = WriteBehind(threaded=threaded)
     try:
-        for src, root in jobs:
+        for (src, _root), result in reader:
             start = time.perf_counter()
             bar.images.set_postfix_str(src.name, refresh=False)
-            dst: Path | None = None
-            status: Status = "ok"
-            reason: str | None = None
-            try:
-                dst = output_path(src, root, out_dir, task.suffix_for(model.config), fmt)
-                reason = skip_reason(src, root, out_dir, task.suffix_for(model.config))
-                if reason is None and companions is not None:
-                    reason = companions.is_companion(src)
-                if reason is not None:
-                    status = "skipped"
-                else:
-                    key = os.path.realpath(dst)
-                    if key in planned:
-                        raise ValueError(f"same output path as {planned[key]}")
-                    planned[key] = src
-                    if _existing(src, dst, skip_existing, overwrite) == "skipped":
-                        status, reason = "skipped", "output exists"
-                    else:
-                        _process(task, model, options, src, dst, tile, overlap, quality, bar,
-                                 companions, root)
-            except FILE_ERRORS as exc:
-                status, reason = "failed", failure_reason(exc, src)
-                if isinstance(exc, torch.OutOfMemoryError) and torch.cuda.is_available():
-                    torch.cuda.empty_cache()
-                _report(src, reason)
-            bar.end_image()
-            outcomes.append(FileOutcome(str(src), str(dst) if dst else None, status, reason,
-                                        round(time.perf_counter() - start, 4)))
+            item = result.get()
+            entry = _Entry(src, item.dst, item.status, item.reason, start, item.seconds)
+            if item.status == "ok":
+                assert item.dst is not None
+                try:
+                    if item.deferred:
+                        writer.drain()  # its input may be one of them; frees memory
+                        finish()
+                        item.data = _decode(task, model, src, item.dst, item.root, companions)
+                    data, item.data = item.data, None
+                    assert data is not None
+                    try:
+                        pixels, alpha_px = _infer(task, model, options, data, item.dst, tile,
+                                                  overlap, bar)
+                    finally:
+                        bar.end_tiles()
+                    dst = item.dst
+                    entry.pending = writer.submit(
+                        lambda d=dst, p=pixels, a=alpha_px, m=data: _write(d, p, a, m, quality))
+                    del pixels, alpha_px
+                    if data.out_h * data.out_w > WRITE_BEHIND_MAX_PIXELS:
+                        entry.pending.done.wait()
+                except FILE_ERRORS as exc:
+                    entry.status, entry.reason = "failed", failure_reason(exc, src)
+                    if isinstance(exc, torch.OutOfMemoryError) and torch.cuda.is_available():
+                        torch.cuda.empty_cache()
+            entry.end = time.perf_counter()
+            entries.append(entry)
+            finish()
+        writer.close()
+        finish(wait=True)
     except KeyboardInterrupt:
+        reader.close()
+        try:
+            writer.close()  # the outputs already computed are still written
+            finish(wait=True)
+        except KeyboardInterrupt:
+            finish()
         raise BatchInterrupted(outcomes) from None
     finally:
+        reader.close()
+        try:  # after an unexpected error too, the outputs already computed are written
+            writer.close()
+        except KeyboardInterrupt:
+            pass
         bar.close()
     return outcomes

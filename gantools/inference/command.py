@@ -75,12 +75,16 @@ def _core_params() -> list[click.Parameter]:
                      help="Write a JSON report of every file (status, reason, time)."),
         click.Option(["--progress/--no-progress"], default=None,
                      help="Progress bars.  [default: when stderr is a terminal]"),
+        click.Option(["--shard"], metavar="I/N", default=None,
+                     help="Process only shard I of N (counted from 1): the sorted inputs "
+                          "are dealt round-robin, so that N machines or the tasks of an "
+                          "array job share a folder with no overlap."),
     ]
 
 
 CORE_NAMES = frozenset({"inputs", "out_dir", "model", "weights", "device", "precision", "tile",
                         "tile_overlap", "recursive", "skip_existing", "overwrite", "fmt",
-                        "quality", "report", "progress"})
+                        "quality", "report", "progress", "shard"})
 
 
 def summarize(outcomes: list[FileOutcome], seconds: float) -> dict[str, Any]:
@@ -167,10 +171,18 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
          tile: int | None,
          tile_overlap: int | None, recursive: bool, skip_existing: bool, overwrite: bool,
          fmt: str, quality: int, report: Path | None, progress: bool | None,
-         companions: CompanionSource | None = None) -> None:
-    """Check the options, expand the inputs, load the model once, run the batch."""
-    from gantools.inference.naming import expand_inputs
+         companions: CompanionSource | None = None, shard: str | None = None) -> None:
+    """Check the options, expand the inputs, load the model once, run the batch (of
+    this shard's files only, with ``--shard I/N``)."""
+    from gantools.inference.naming import expand_inputs, skip_reason
+    from gantools.inference.shard import parse_shard, shard_jobs
 
+    shard_of: tuple[int, int] | None = None
+    if shard is not None:
+        try:
+            shard_of = parse_shard(shard)
+        except ValueError as exc:
+            raise ReportedError(str(exc), exit_code=2) from exc
     if skip_existing and overwrite:
         raise ReportedError("give --skip-existing or --overwrite, not both", exit_code=2)
     if not inputs:
@@ -198,6 +210,15 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         click.echo(f"gantools: note: --tile {tile} with a {overlap}-pixel overlap leaves only "
                    f"{tile - 2 * overlap} new pixels per tile (slow); --tile {4 * overlap} or "
                    "more is much faster", err=True)
+    total = len(jobs)
+    if shard_of is not None:
+        suffix = task.suffix_for(loaded.config)
+
+        def excluded(src: Path, root: Path | None) -> bool:
+            return skip_reason(src, root, out_dir, suffix) is not None or (
+                companions is not None and companions.is_companion(src) is not None)
+
+        jobs = shard_jobs(jobs, *shard_of, excluded=excluded)
     if out_dir is not None:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -217,6 +238,9 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         summary["interrupted"] = True
     line = (f"{summary['written']} written, {summary['skipped']} skipped, "
             f"{summary['failed']} failed in {summary['seconds']:.1f} s")
+    if shard_of is not None:
+        summary["shard"] = f"{shard_of[0]}/{shard_of[1]}"
+        line += f" (shard {summary['shard']}: {len(jobs)} of {total} files)"
     click.echo(("interrupted: " if interrupted else "") + line, err=True)
     if report is not None:
         write_report(report, outcomes, summary)
