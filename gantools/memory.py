@@ -83,11 +83,16 @@ def image_job_bytes(height: int, width: int, scale: int, in_channels: int, out_c
     return total
 
 
+def format_bytes(n: int) -> str:
+    """``1536 * 2**20`` -> "1.5 GB"; below 1 GB in MB."""
+    return f"{n / GIB:.1f} GB" if n >= GIB else f"{n / (1 << 20):.0f} MB"
+
+
 def check_fits(needed: int, what: str) -> None:
-    """Raise :class:`NotEnoughMemory` with both numbers when ``needed`` bytes exceed what is
-    available (nothing is checked when availability is unknown)."""
+    """Raise :class:`NotEnoughMemory` with both numbers when ``needed`` bytes exceed
+    what is available (nothing is checked when availability is unknown)."""
     free = available_memory()
     if free is not None and needed > free:
-        raise NotEnoughMemory(f"{what} needs about {needed / GIB:.1f} GB of memory but only "
-                          f"{free / GIB:.1f} GB is available; process it on a bigger "
-                          f"machine or downscale it first")
+        raise NotEnoughMemory(f"{what} needs about {format_bytes(needed)} of memory but "
+                              f"only {format_bytes(free)} is available; process it on a "
+                              "bigger machine or downscale it first")

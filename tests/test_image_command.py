@@ -296,7 +296,7 @@ def test_memory_guard_refuses_with_the_numbers(task: FakeTask, tmp_path: Path,
     result = run(task, tmp_path / "big.png", tmp_path / "small.png", "-o", tmp_path / "out")
     assert result.exit_code == 1
     line = next(ln for ln in result.output.splitlines() if "big.png" in ln)
-    assert "a 300x400 image (output 600x800) needs about" in line and "GB is available" in line
+    assert "a 300x400 image (output 600x800) needs about" in line and "MB is available" in line
     assert (tmp_path / "out" / "small.png").exists()
 
 
