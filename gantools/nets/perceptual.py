@@ -61,3 +61,15 @@ class PerceptualLoss(nn.Module):
 
     def forward(self, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         return F.l1_loss(self.vgg(fake), self.vgg(real.detach()))
+
+
+_LOSSES: dict[tuple[str, str], PerceptualLoss] = {}
+
+
+def perceptual_loss(vgg_weights: str, device: torch.device) -> PerceptualLoss:
+    """The perceptual loss for ``vgg_weights`` ("" = torchvision's cache) on
+    ``device``, built once per process (ValueError when no local weights exist)."""
+    key = (vgg_weights, str(device))
+    if key not in _LOSSES:
+        _LOSSES[key] = PerceptualLoss(find_vgg19_weights(vgg_weights or None)).to(device)
+    return _LOSSES[key]

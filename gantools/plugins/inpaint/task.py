@@ -70,7 +70,6 @@ class InpaintTask(ImageTask):
     companion = MASK
 
     def __init__(self) -> None:
-        self._perceptual: dict[tuple[str, str], Any] = {}
         self._user_masks: dict[str, Any] = {}
 
     def build(self, cfg: InpaintConfig) -> tuple[nn.Module, nn.Module]:
@@ -139,18 +138,12 @@ class InpaintTask(ImageTask):
         valid = (err * (1 - mask)).sum() / ((1 - mask).sum() * channels).clamp_min(1.0)
         losses = {"l1_hole": cfg.hole_weight * hole, "l1_valid": cfg.valid_weight * valid}
         if cfg.perceptual_weight > 0:
-            losses["perceptual"] = cfg.perceptual_weight * self._vgg(cfg, fake.device)(
+            from gantools.nets.perceptual import perceptual_loss
+
+            vgg = perceptual_loss(cfg.vgg_weights, fake.device)
+            losses["perceptual"] = cfg.perceptual_weight * vgg(
                 composite(fake.float(), condition.float()), target.float())
         return losses
-
-    def _vgg(self, cfg: InpaintConfig, device: torch.device) -> nn.Module:
-        from gantools.nets.perceptual import PerceptualLoss, find_vgg19_weights
-
-        key = (cfg.vgg_weights, str(device))
-        if key not in self._perceptual:
-            self._perceptual[key] = PerceptualLoss(find_vgg19_weights(cfg.vgg_weights or None)
-                                                   ).to(device)
-        return self._perceptual[key]
 
     def sample_images(self, generator: nn.Module, condition: Any,
                       target: torch.Tensor) -> list[torch.Tensor]:

@@ -60,9 +60,6 @@ class SuperresTask(ImageTask):
     default_model = "superres"
     output_suffix = "_x{scale}"
 
-    def __init__(self) -> None:
-        self._perceptual: dict[tuple[str, str], Any] = {}
-
     def build(self, cfg: SuperresConfig) -> tuple[nn.Module, nn.Module]:
         from gantools.plugins.superres.models import VGGDiscriminator
 
@@ -103,20 +100,14 @@ class SuperresTask(ImageTask):
                     cfg: SuperresConfig) -> dict[str, torch.Tensor]:
         import torch.nn.functional as F
 
+        from gantools.nets.perceptual import perceptual_loss
+
         losses = {"l1": cfg.l1_weight * F.l1_loss(fake.float(), target.float())}
         if cfg.perceptual_weight > 0:
-            losses["perceptual"] = cfg.perceptual_weight * self._vgg(cfg, fake.device)(
+            vgg = perceptual_loss(cfg.vgg_weights, fake.device)
+            losses["perceptual"] = cfg.perceptual_weight * vgg(
                 fake.float(), target.float())
         return losses
-
-    def _vgg(self, cfg: SuperresConfig, device: torch.device) -> nn.Module:
-        from gantools.nets.perceptual import PerceptualLoss, find_vgg19_weights
-
-        key = (cfg.vgg_weights, str(device))
-        if key not in self._perceptual:
-            self._perceptual[key] = PerceptualLoss(find_vgg19_weights(cfg.vgg_weights or None)
-                                                   ).to(device)
-        return self._perceptual[key]
 
     def sample_images(self, generator: nn.Module, condition: Any,
                       target: torch.Tensor) -> list[torch.Tensor]:
