@@ -1,0 +1,186 @@
+"""``gantools eval colorize``: PSNR / SSIM / colourfulness of the grayscale baseline
+and the model, side by side.
+
+Protocol: each ground-truth image is read as 8-bit RGB; the model's input is its
+grayscale version (L* kept, a* = b* = 0, converted back to RGB and rounded to 8
+bits: what a user with a black-and-white photo has), which is also the grayscale
+baseline. Outputs are rounded to 8 bits; PSNR and SSIM are computed on RGB (all
+three channels, no border crop) in float64 against the ground truth, and
+colourfulness (Hasler and Suesstrunk 2003) of each output is shown next to the
+ground truth's. Images whose ground truth is gray (Set14's bridge and man) are
+skipped with a note: there is no colour to score.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import numpy as np
+
+from gantools.cli_options import ReportedError, friendly_errors, model_options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gantools.plugins.colorize.task import ColorizeTask
+
+
+@dataclass
+class ImageScore:
+    """Scores of one evaluation image (colourfulness on the [0, 255] scale)."""
+
+    name: str
+    gray_psnr: float
+    gray_ssim: float
+    truth_colourfulness: float
+    model_psnr: float | None = None
+    model_ssim: float | None = None
+    model_colourfulness: float | None = None
+
+
+def gray_version(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB -> its grayscale version (L* kept, a* = b* = 0), as
+    (H, W, 3) uint8 RGB: the grayscale baseline and the model's input."""
+    import torch
+
+    from gantools.plugins.colorize.lab import compose, luminance
+    from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+    x = from_hwc_uint8(rgb)
+    light = luminance(x)
+    neutral = torch.full((1, 2, *light.shape[-2:]), 0.5)
+    return to_hwc_uint8(compose(light, neutral)[0])
+
+
+def rgb_scores(out: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """PSNR (dB), SSIM and colourfulness of an 8-bit RGB output against the 8-bit
+    RGB ground truth: float64, all channels, no border crop."""
+    import torch
+
+    from gantools.metrics import colourfulness, psnr, ssim
+    from gantools.tensors import from_hwc_uint8
+
+    a, b = from_hwc_uint8(out, torch.float64), from_hwc_uint8(truth, torch.float64)
+    return float(psnr(a, b)[0]), float(ssim(a, b)[0]), float(colourfulness(a)[0])
+
+
+def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int = 256,
+                    save: Path | None = None,
+                    skipped: list[Path] | None = None) -> list[ImageScore]:
+    """Score every colour image of ``data`` (grayscale baseline, and the model when
+    given). ``save``: write gray | model | truth strips there as PNG. Gray images
+    (gray modes, or RGB with equal channels) are left out and appended to
+    ``skipped``."""
+    import torch
+
+    from gantools.data.datasets import is_grayscale
+    from gantools.engine.device import autocast
+    from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
+    from gantools.metrics import colourfulness
+    from gantools.plugins.colorize.task import ColorizeOptions
+    from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+    paths = list_images([data])
+    if not paths:
+        raise ReportedError(f"{data}: no images to evaluate")
+    options = ColorizeOptions(size=size)
+    scores = []
+    for path in paths:
+        loaded = read_image(path)
+        truth = to_rgb(loaded)
+        if is_grayscale(loaded, truth):
+            if skipped is not None:
+                skipped.append(path)
+            continue
+        if truth.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
+            truth = from_float(to_float(truth), 8)
+        gray = gray_version(truth)
+        g_psnr, g_ssim, _ = rgb_scores(gray, truth)
+        truth_c = float(colourfulness(from_hwc_uint8(truth, torch.float64))[0])
+        score = ImageScore(path.stem, g_psnr, g_ssim, truth_c)
+        row = [gray]
+        if model is not None:
+            x = from_hwc_uint8(gray).to(model.device)
+            with torch.inference_mode(), autocast(model.device, model.dtype):
+                out = to_hwc_uint8(task.infer(model, x, options)[0].float().cpu())
+            score.model_psnr, score.model_ssim, score.model_colourfulness = rgb_scores(
+                out, truth)
+            row.append(out)
+        scores.append(score)
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            write_image(save / f"{path.stem}.png", np.concatenate([*row, truth], axis=1))
+    if not scores:
+        raise ReportedError(f"{data}: no colour images to evaluate")
+    return scores
+
+
+def mean_score(scores: list[ImageScore]) -> ImageScore:
+    """The per-field mean of ``scores``, named "mean"."""
+    def avg(key: str) -> float | None:
+        values = [getattr(s, key) for s in scores]
+        return None if values[0] is None else sum(values) / len(values)
+
+    return ImageScore("mean", avg("gray_psnr"), avg("gray_ssim"), avg("truth_colourfulness"),
+                      avg("model_psnr"), avg("model_ssim"), avg("model_colourfulness"))
+
+
+def format_table(scores: list[ImageScore], label: str) -> str:
+    """Per-image rows and the mean: gray PSNR / SSIM, model PSNR / SSIM, and the
+    colourfulness of the model's output and of the ground truth."""
+    has_model = scores[0].model_psnr is not None
+    head = f"{'image':<14} {'gray PSNR':>9} {'SSIM':>6}"
+    if has_model:
+        head += f" {label + ' PSNR':>18} {'SSIM':>6} {'colourful':>9}"
+    head += f" {'truth colourful':>15}"
+    lines = [head, "-" * len(head)]
+    rows = [*scores, mean_score(scores)]
+    for i, s in enumerate(rows):
+        if i == len(scores):
+            lines.append("-" * len(head))
+        line = f"{s.name:<14} {s.gray_psnr:9.2f} {s.gray_ssim:6.4f}"
+        if has_model:
+            line += f" {s.model_psnr:18.2f} {s.model_ssim:6.4f} {s.model_colourfulness:9.2f}"
+        line += f" {s.truth_colourfulness:15.2f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def eval_command(task: ColorizeTask) -> click.Command:
+    @click.command("colorize")
+    @model_options
+    @click.option("--data", required=True, type=click.Path(exists=True, path_type=Path),
+                  help="Folder of colour images (e.g. Set5, Set14).")
+    @click.option("--size", type=click.IntRange(min=16), default=256, show_default=True,
+                  help="Working resolution (short side), as for 'gantools colorize'.")
+    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
+                  default="auto", show_default=True,
+                  help="Compute type of the model, as for 'gantools colorize'.")
+    @click.option("--gray-only", is_flag=True, help="Score the grayscale baseline alone.")
+    @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
+                  help="Write gray | model | truth comparison strips here.")
+    @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write the scores as JSON.")
+    @friendly_errors
+    def command(model, weights, device, data, size, precision, gray_only, save,
+                json_path) -> None:
+        """PSNR / SSIM (RGB, 8-bit) and colourfulness of the grayscale baseline and the
+        model against the ground truth, per image and mean. The model's input is the
+        image's grayscale version (its own L*, a* = b* = 0)."""
+        from gantools.api import load
+
+        loaded = None if gray_only else load(task, model=model, weights=weights,
+                                             device=device, precision=precision)
+        skipped: list[Path] = []
+        scores = evaluate_folder(task, loaded, data, size, save, skipped)
+        for path in skipped:
+            click.echo(f"note: {path}: grayscale ground truth skipped (no colour to score)",
+                       err=True)
+        click.echo(format_table(scores, loaded.source.stem if loaded else ""))
+        if json_path:
+            json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_score(scores)]],
+                                            indent=2) + "\n")
+
+    return command

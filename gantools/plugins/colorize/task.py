@@ -1,0 +1,188 @@
+"""The ``colorize`` task: pix2pix colorization in CIE Lab, full-resolution output.
+
+Recipe (Isola et al. 2017, pix2pix): a U-Net predicts a*b* from L*; a 70x70
+PatchGAN sees L with a*b* (conditional); the generator loss is BCE adversarial
+plus L1 (weight 100) on a*b* / 110 in [-1, 1] (pix2pix's units). Against washed-out
+(sepia) results the L1 term is re-weighted by the target's chroma
+(``--chroma-weight``), and an optional hinge penalises predicted chroma below the
+target's (``--saturation-weight``).
+
+Inference predicts chroma at a working resolution (short side ``--size``),
+upsamples it bilinearly and recombines it with the full-resolution L*, so the
+output has the input's size, detail and lightness. Imports torch lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gantools.engine.config import opt
+from gantools.task import Batch, DataSpec, ImageTask
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    import torch
+    from torch import nn
+
+
+@dataclass
+class ColorizeConfig:
+    """Model and loss options of the colorize task."""
+
+    width: int = opt(32, "U-Net channels at full resolution (doubled per level).")
+    levels: int = opt(5, "U-Net resolutions (levels - 1 downsamplings).")
+    max_width: int = opt(128, "Cap on the U-Net channels of the deeper levels.")
+    patch: int = opt(128, "Training crop, in pixels.")
+    l1_weight: float = opt(100.0, "Weight of the L1 loss on a*b* / 110 in [-1, 1], the units "
+                                  "of pix2pix (whose weight is 100).")
+    chroma_weight: float = opt(
+        1.0, "Colour rebalancing of the L1 term: pixel weight 1 + k * C*ab / 50 (C*ab: "
+             "the target's chroma), normalised to mean 1; 0 = plain L1.")
+    saturation_weight: float = opt(
+        0.0, "Weight of a hinge on predicted chroma below the target's, in a*b* / 110 "
+             "units like the L1 (0 = off).")
+    adv_weight: float = opt(1.0, "Weight of the adversarial (BCE) term; 0 = L1 only.")
+    d_width: int = opt(64, "Channels of the PatchGAN's first layer.")
+    d_layers: int = opt(3, "Strided PatchGAN layers (3 = 70x70 patches).")
+
+
+@dataclass
+class ColorizeOptions:
+    """Inference options of the colorize task."""
+
+    size: int = opt(256, "Working resolution: chroma is predicted with the short side "
+                         "resized to this many pixels, then upsampled to full size.")
+
+
+class ColorizeTask(ImageTask):
+    """Colorization of gray (or colour, through their luminance) photos."""
+
+    name = "colorize"
+    summary = "Colorization (pix2pix, CIE Lab): full-resolution output, keeps L*"
+    Config = ColorizeConfig
+    InferOptions = ColorizeOptions
+    default_model = "colorize"
+    output_suffix = "_color"
+    keeps_gray = False
+    tileable = False
+
+    # ----- model -------------------------------------------------------------
+    def build(self, cfg: ColorizeConfig) -> tuple[nn.Module, nn.Module]:
+        from gantools.nets.patchgan import PatchGAN
+
+        return self.build_generator(cfg), PatchGAN(3, cfg.d_width, cfg.d_layers)
+
+    def build_generator(self, cfg: ColorizeConfig) -> nn.Module:
+        from gantools.plugins.colorize.models import ColorUNet
+
+        return ColorUNet(cfg.width, cfg.levels, cfg.max_width)
+
+    def data_spec(self, cfg: ColorizeConfig) -> DataSpec:
+        return DataSpec(size=cfg.patch, channels=3, crop="random", colour_only=True)
+
+    # ----- training ----------------------------------------------------------
+    def adversarial_weight(self, cfg: ColorizeConfig) -> float:
+        return cfg.adv_weight
+
+    def make_pair(self, batch: Batch, cfg: ColorizeConfig) -> tuple[Any, torch.Tensor]:
+        """RGB (N, 3, h, w) -> (L / 100 (N, 1, h, w), normalised a*b* (N, 2, h, w)),
+        both in [0, 1], after a random horizontal flip (torch's global RNG)."""
+        import torch
+
+        from gantools.plugins.colorize import lab
+
+        image = batch.image.float()
+        flip = torch.rand(image.shape[0], device=image.device) < 0.5
+        image = torch.where(flip[:, None, None, None], image.flip(-1), image)
+        lab_img = lab.rgb_to_lab(image)
+        condition = (lab_img[:, :1] / 100.0).clamp(0, 1)
+        return condition, lab.normalise_ab(lab_img[:, 1:])
+
+    def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
+        """D sees L with a*b*: (N, 3, h, w) in [0, 1]."""
+        import torch
+
+        return (torch.cat([condition.to(image.dtype), image], dim=1),)
+
+    def task_losses(self, fake: torch.Tensor, target: torch.Tensor, condition: Any,
+                    cfg: ColorizeConfig) -> dict[str, torch.Tensor]:
+        import torch
+
+        from gantools.plugins.colorize.lab import AB_RANGE, chroma
+
+        fake, target = fake.float(), target.float()
+        err = 2.0 * (fake - target).abs()  # in pix2pix's units: a*b* / 110 in [-1, 1]
+        if cfg.chroma_weight > 0:
+            weight = 1.0 + cfg.chroma_weight * chroma(target) / 50.0
+            weight = weight / weight.mean()
+            l1 = (weight * err).mean()
+        else:
+            l1 = err.mean()
+        losses = {"l1": cfg.l1_weight * l1}
+        if cfg.saturation_weight > 0:
+            shortfall = torch.relu(chroma(target) - chroma(fake)) / (AB_RANGE / 2)
+            losses["saturation"] = cfg.saturation_weight * shortfall.mean()
+        return losses
+
+    def sample_images(self, generator: nn.Module, condition: Any,
+                      target: torch.Tensor) -> list[torch.Tensor]:
+        """Rows (RGB): the gray input, the model, the ground truth."""
+        import torch
+
+        from gantools.plugins.colorize.lab import compose
+
+        n = min(8, target.shape[0])
+        light = condition[:n].float()
+        with torch.no_grad():
+            ab = generator(light).float()
+        gray = torch.full_like(ab, 0.5)
+        return [compose(light, gray), compose(light, ab), compose(light, target[:n])]
+
+    def card_extras(self, cfg: ColorizeConfig) -> dict[str, Any]:
+        return {"colour_space": "CIE Lab (D65) via kornia",
+                "working_size": ColorizeOptions().size,
+                "input": "L*/100 (N, 1, h, w) in [0, 1] at the working size (short side "
+                         "256 by default); images: any RGB or gray (1, 3, H, W) in [0, 1]",
+                "output": "a*b* as ab/220 + 0.5, (N, 2, h, w) in [0, 1]; images: RGB "
+                          "(1, 3, H, W) in [0, 1] with the input's L*"}
+
+    # ----- inference ---------------------------------------------------------
+    def check_options(self, model: Any, options: ColorizeOptions) -> None:
+        if options.size < 16:
+            raise ValueError(f"--size {options.size}: the working size must be at least 16")
+
+    def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
+        """RGB (1, 3, H, W) in [0, 1] -> RGB (1, 3, H, W) in [0, 1] with the same L*:
+        chroma predicted at short side ``options.size``, upsampled bilinearly."""
+        import torch.nn.functional as F
+
+        from gantools.plugins.colorize.lab import compose, luminance
+
+        size = options.size if options is not None else ColorizeOptions().size
+        light = luminance(image)
+        h, w = light.shape[-2:]
+        factor = size / min(h, w)
+        small_hw = (max(1, round(h * factor)), max(1, round(w * factor)))
+        small = light
+        if small_hw != (h, w):
+            small = F.interpolate(light, size=small_hw, mode="bilinear", align_corners=False,
+                                  antialias=factor < 1).clamp_(0, 1)
+        ab = model.generator(small).float()
+        if small_hw != (h, w):
+            ab = F.interpolate(ab, size=(h, w), mode="bilinear", align_corners=False)
+        return compose(light, ab)
+
+    def demo(self, model: Any, photos: list[Any]) -> list:
+        """``gantools demo``: gray | model | original for each photo."""
+        from gantools.plugins.colorize.demo import demo_rows
+
+        return demo_rows(self, model, photos)
+
+    def make_eval_command(self) -> click.Command:
+        from gantools.plugins.colorize.evaluate import eval_command
+
+        return eval_command(self)
+
+
+task = ColorizeTask()
