@@ -33,11 +33,18 @@ Outputs are named after their inputs:
                                           -> sub-folders mirrored under out/
 
 INPUT is any mix of files, folders and glob patterns. --format same keeps each
-input's format (formats that cannot be written, such as GIF, become PNG). Alpha,
-gray, 16 bits, ICC profile and EXIF are kept. An existing output is an error
-unless --skip-existing or --overwrite is given. Large images are processed in
-blended tiles (--tile), so memory stays bounded. Exit code 1 if any file failed.
+input's format (formats that cannot be written, such as GIF, become PNG). {kept}
+An existing output is an error unless --skip-existing or --overwrite is given.
+{tiling} Exit code 1 if any file failed.
 """
+
+KEPT = {True: "Alpha, gray, 16 bits, ICC profile and EXIF are kept.",
+        False: "Alpha, 16 bits, ICC profile and EXIF are kept; gray inputs give colour "
+               "outputs."}
+TILING = {True: "Large images are processed in blended tiles (--tile), so memory stays "
+                "bounded.",
+          False: "Each image is processed whole (this task is never tiled)."}
+TILE_OPTIONS = frozenset({"tile", "tile_overlap"})
 
 
 def _core_params() -> list[click.Parameter]:
@@ -122,7 +129,7 @@ def make_image_command(task: ImageTask) -> click.Command:
 
     @friendly_errors
     def run(**values: Any) -> None:
-        core = {k: values.pop(k) for k in CORE_NAMES}
+        core = {k: values.pop(k, None) for k in CORE_NAMES}
         pairing = {o.name: values.pop(o.name) for o in companion}
         options = task.InferOptions(**given(values))
         _run(task, options, companions=_companion_source(task, pairing), **core)
@@ -130,8 +137,10 @@ def make_image_command(task: ImageTask) -> click.Command:
     command = click.Command(
         task.name, callback=run, short_help=task.summary,
         help=HELP.format(summary=task.summary or task.name, name=task.name,
-                         suffix=task.output_suffix))
-    command.params = _core_params()[:1] + companion + _core_params()[1:] + extra
+                         suffix=task.output_suffix, kept=KEPT[task.keeps_gray],
+                         tiling=TILING[task.tileable]))
+    core = [p for p in _core_params() if task.tileable or p.name not in TILE_OPTIONS]
+    command.params = core[:1] + companion + core[1:] + extra
     return command
 
 
@@ -199,9 +208,6 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         model = task.model_for_options(options)
     loaded = load(task, model=model, weights=weights, device=device, precision=precision)
     task.check_options(loaded, options)
-    if not task.tileable and (tile or tile_overlap is not None):
-        raise ReportedError(f"{task.name} works on whole images: --tile and --tile-overlap "
-                            "do not apply", exit_code=2)
     overlap = task.tile_overlap(loaded.config) if tile_overlap is None else tile_overlap
     if tile and tile <= 2 * overlap:
         raise ReportedError(f"--tile {tile} must be larger than twice the tile overlap "
