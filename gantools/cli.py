@@ -94,9 +94,14 @@ def app() -> None:
     """gantools: GANs put to work on images.
 
     \b
+      gantools demo -o demo/                  # every task on bundled photos
+      gantools superres photo.jpg             # -> photo_x4.jpg
+      gantools inpaint scan.png --mask scratches.png
+      gantools colorize old_photos/ -o color/
       gantools generate -n 64 --model mnist -o grid.png
-      gantools train generate --data mnist/ --out runs/mnist --steps 3000
-      gantools eval generate --model mnist --data mnist/
+      gantools train inpaint --data my_photos/ --out runs/inp --steps 20000
+      gantools eval superres --data Set14/    # vs bicubic, side by side
+      gantools report runs/inp                # is training healthy?
       gantools plugins
     """
 
