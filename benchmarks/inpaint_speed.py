@@ -10,28 +10,16 @@ and Navier-Stokes on the same hole.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
-from speed_common import conv_macs, rate
+from speed_common import conv_macs, median_time, rate
 
 from gantools.api import load
 from gantools.inference.batch import infer_image
 from gantools.plugins.inpaint.evaluate import opencv_inpaint
 from gantools.plugins.inpaint.masks import seeded_mask
 from gantools.plugins.inpaint.task import InpaintOptions, task
-
-
-def median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -58,13 +46,13 @@ def main() -> None:
         print(f"  network, {precision}, channels-last  {seconds:6.3f} s  "
               f"{flops / seconds / 1e9:6.1f} GFLOP/s effective")
     both = torch.cat([image, mask], 1)
-    seconds = median_seconds(lambda: infer_image(task, loaded, InpaintOptions(), both),
+    seconds = median_time(lambda: infer_image(task, loaded, InpaintOptions(), both),
                              args.repeats)
     print(f"  whole path ({loaded.dtype}, as the CLI)  {seconds:6.3f} s")
     pixels = (image[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8)
     hole = mask[0, 0].numpy() > 0.5
     for method in ("telea", "ns"):
-        seconds = median_seconds(lambda m=method: opencv_inpaint(pixels, hole, m), args.repeats)
+        seconds = median_time(lambda m=method: opencv_inpaint(pixels, hole, m), args.repeats)
         print(f"  OpenCV {method:<5}                     {seconds:6.3f} s")
 
 

@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ import time
 from pathlib import Path
 
 import torch
+from speed_common import median_time
 from torch import nn
 
 TASKS = ("generate", "superres", "inpaint", "colorize")
@@ -77,17 +77,6 @@ def layer_macs(model: nn.Module, *inputs: torch.Tensor) -> int:
 def precision_context(precision: str):
     return (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16"
             else contextlib.nullcontext())
-
-
-def median_time(fn, repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def conv_peak(precision: str, repeats: int) -> float:
