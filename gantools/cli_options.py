@@ -87,3 +87,15 @@ def model_options(func):
                         help="Shipped model name (see 'gantools plugins'); "
                              "default: the task's.")(func)
     return func
+
+
+PRECISION_CHOICES = ("auto", "fp32", "bf16", "fp16")
+"""``--precision`` values (the engine's ``PRECISIONS``, kept here so that building
+commands does not import torch)."""
+
+
+def precision_option(help_text: str = "Compute type of the model: auto = bf16 on GPUs and "
+                                      "on CPUs with native bf16, else fp32."):
+    """The ``--precision`` option of commands that run a model."""
+    return click.option("--precision", type=click.Choice(PRECISION_CHOICES), default="auto",
+                        show_default=True, help=help_text)

@@ -45,11 +45,9 @@ class Registry:
         """The task called ``name``; a clear ``KeyError`` message otherwise."""
         if name in self.tasks:
             return self.tasks[name]
-        for rec in self.records:
-            if rec.name == name and rec.error:
-                raise KeyError(f"task '{name}' is installed but failed to load: {rec.error}")
-            if rec.name == name and rec.disabled:
-                raise KeyError(f"task '{name}' is disabled by GANTOOLS_DISABLE_PLUGINS")
+        reason = self.unavailable_reason(name)
+        if reason is not None:
+            raise KeyError(reason)
         known = ", ".join(sorted(self.tasks)) or "none"
         raise KeyError(f"no task named '{name}' (installed: {known})")
 
@@ -58,11 +56,11 @@ class Registry:
         disabled), or None when it is usable or not installed at all."""
         if name in self.tasks:
             return None
-        try:
-            self.get(name)
-        except KeyError as exc:
-            message = str(exc.args[0])
-            return None if message.startswith("no task named") else message
+        for rec in self.records:
+            if rec.name == name and rec.error:
+                return f"task '{name}' is installed but failed to load: {rec.error}"
+            if rec.name == name and rec.disabled:
+                return f"task '{name}' is disabled by GANTOOLS_DISABLE_PLUGINS"
         return None
 
 

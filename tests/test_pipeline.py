@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_image_command import FakeTask, fake_model, rgb, up2
+from test_image_command import FakeTask, fake_model, rgb, run, up2
 
 import gantools.api
 from gantools.imageio import ImageWriteError, read_image, write_image
@@ -23,14 +23,6 @@ def task(monkeypatch) -> FakeTask:
     t = FakeTask()
     monkeypatch.setattr(gantools.api, "load", lambda task, **kw: fake_model(task))
     return t
-
-
-def run(task: FakeTask, *args: object):
-    from click.testing import CliRunner
-
-    from gantools.inference.command import make_image_command
-
-    return CliRunner().invoke(make_image_command(task), [str(a) for a in args])
 
 
 def folder_of(path: Path, n: int) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gantools.cli_options import ReportedError, friendly_errors
+from gantools.cli_options import ReportedError, friendly_errors, precision_option
 
 
 @click.command("demo")
@@ -19,10 +19,8 @@ from gantools.cli_options import ReportedError, friendly_errors
               help="Only these tasks (comma-separated).  [default: every installed task]")
 @click.option("--device", default="auto", show_default=True,
               help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps.")
-@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
-              default="auto", show_default=True,
-              help="Compute type of image tasks: auto = bf16 on GPUs and on CPUs with "
-                   "native bf16, else fp32.")
+@precision_option("Compute type of image tasks: auto = bf16 on GPUs and on CPUs with "
+                  "native bf16, else fp32.")
 @friendly_errors
 def demo_command(out_dir: Path, tasks: str | None, device: str, precision: str) -> None:
     """Run every installed task on bundled sample photos; write an HTML gallery.

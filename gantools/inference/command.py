@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gantools.cli_options import ReportedError, dataclass_options, friendly_errors, given
+from gantools.cli_options import (
+    PRECISION_CHOICES,
+    ReportedError,
+    dataclass_options,
+    friendly_errors,
+    given,
+)
 from gantools.inference.naming import FORMAT_CHOICES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +66,7 @@ def _core_params() -> list[click.Parameter]:
                      help="Your own exported .safetensors (with its .json card)."),
         click.Option(["--device"], default="auto", show_default=True,
                      help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps."),
-        click.Option(["--precision"], type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
+        click.Option(["--precision"], type=click.Choice(PRECISION_CHOICES),
                      default="auto", show_default=True,
                      help="Compute type: auto = bf16 on GPUs and on CPUs with native bf16 "
                           "(AVX512-BF16/AMX: about 3x faster here, same PSNR), else fp32."),

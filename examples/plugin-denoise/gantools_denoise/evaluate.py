@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from gantools.cli_options import ReportedError, friendly_errors, model_options
+from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools_denoise.task import DenoiseTask
@@ -109,9 +109,7 @@ def eval_command(task: DenoiseTask) -> click.Command:
                   help="Noise standard deviation, in 8-bit levels.")
     @click.option("--seed", type=int, default=0, show_default=True,
                   help="Seed of the noise (image i uses seed + i).")
-    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
-                  default="auto", show_default=True,
-                  help="Compute type of the model, as for 'gantools denoise'.")
+    @precision_option("Compute type of the model, as for 'gantools denoise'.")
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the scores as JSON.")
     @friendly_errors

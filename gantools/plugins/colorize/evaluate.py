@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 
-from gantools.cli_options import ReportedError, friendly_errors, model_options
+from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.colorize.task import ColorizeTask
@@ -155,9 +155,7 @@ def eval_command(task: ColorizeTask) -> click.Command:
                   help="Folder of colour images (e.g. Set5, Set14).")
     @click.option("--size", type=click.IntRange(min=16), default=256, show_default=True,
                   help="Working resolution (short side), as for 'gantools colorize'.")
-    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
-                  default="auto", show_default=True,
-                  help="Compute type of the model, as for 'gantools colorize'.")
+    @precision_option("Compute type of the model, as for 'gantools colorize'.")
     @click.option("--gray-only", is_flag=True, help="Score the grayscale baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write gray | model | truth comparison strips here.")

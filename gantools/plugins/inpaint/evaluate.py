@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 
-from gantools.cli_options import ReportedError, friendly_errors, model_options
+from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.inpaint.task import InpaintTask
@@ -186,9 +186,7 @@ def eval_command(task: InpaintTask) -> click.Command:
     @click.option("--masks", type=click.Path(exists=True, file_okay=False, path_type=Path),
                   help="Your own masks (same stem as each image, white = hole) instead "
                        "of the seeded free-form masks in three hole-ratio bands.")
-    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
-                  default="auto", show_default=True,
-                  help="Compute type of the model, as for 'gantools inpaint'.")
+    @precision_option("Compute type of the model, as for 'gantools inpaint'.")
     @click.option("--baselines-only", is_flag=True, help="Score the OpenCV methods alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write comparison strips here: input | Telea | Navier-Stokes | "

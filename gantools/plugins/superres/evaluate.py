@@ -17,7 +17,7 @@ import click
 import numpy as np
 from PIL import Image
 
-from gantools.cli_options import ReportedError, friendly_errors, model_options
+from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.superres.task import SuperresTask
@@ -127,9 +127,7 @@ def eval_command(task: SuperresTask) -> click.Command:
                   help="Folder of high-resolution images (e.g. Set5, Set14).")
     @click.option("--scale", type=click.Choice(["2", "3", "4"]), default=None,
                   help="Scale (default: the model's).")
-    @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "fp16"]),
-                  default="auto", show_default=True,
-                  help="Compute type of the model, as for 'gantools superres'.")
+    @precision_option("Compute type of the model, as for 'gantools superres'.")
     @click.option("--bicubic-only", is_flag=True, help="Score the bicubic baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write bicubic | model | HR comparison strips here.")
