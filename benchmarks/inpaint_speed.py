@@ -16,7 +16,7 @@ import torch
 from speed_common import conv_macs, median_time, rate
 
 from gantools.api import load
-from gantools.inference.batch import infer_image
+from gantools.inference.single import infer_image
 from gantools.plugins.inpaint.evaluate import opencv_inpaint
 from gantools.plugins.inpaint.masks import seeded_mask
 from gantools.plugins.inpaint.task import InpaintOptions, task

@@ -33,10 +33,11 @@ from PIL import Image
 
 from gantools.api import load
 from gantools.imageio import list_images, read_image
-from gantools.inference import batch
-from gantools.inference.batch import run_batch, stream_image
+from gantools.inference import steps
+from gantools.inference.batch import run_batch
 from gantools.inference.convert import PixelRows, image_to_tensor
 from gantools.inference.naming import expand_inputs
+from gantools.inference.single import stream_image
 from gantools.plugins.superres.task import task
 
 
@@ -83,14 +84,14 @@ def whole(loaded, options, folder: Path, out: Path, pipeline: bool) -> tuple[flo
         finally:
             busy[0] += time.perf_counter() - t0
 
-    batch.stream_image = timed
+    steps.stream_image = timed
     try:
         start = time.perf_counter()
         outcomes = run_batch(task, loaded, options, jobs, out, "same", None, None, False,
                              True, 95, False, pipeline=pipeline)
         seconds = time.perf_counter() - start
     finally:
-        batch.stream_image = stream_image
+        steps.stream_image = stream_image
     assert all(o.status == "ok" for o in outcomes), outcomes
     return seconds, busy[0]
 

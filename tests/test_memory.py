@@ -71,7 +71,7 @@ def test_superres_peak_memory_and_result(tmp_path: Path) -> None:
     assert big - base < 1.5 * out_bytes + band_bytes + MARGIN, (big, base)
 
     import gantools
-    from gantools.inference.batch import infer_image
+    from gantools.inference.single import infer_image
 
     model = gantools.load("superres", device="cpu")  # same precision as the CLI
     img = read_image(tmp_path / "big.png")
@@ -99,12 +99,12 @@ def test_webp_too_large_fails_before_inference(tmp_path: Path, monkeypatch) -> N
     from click.testing import CliRunner
 
     from gantools.cli import app
-    from gantools.inference import batch
+    from gantools.inference import steps
 
     def no_inference(*args, **kwargs):
         raise AssertionError("inference started")
 
-    monkeypatch.setattr(batch, "stream_image", no_inference)
+    monkeypatch.setattr(steps, "stream_image", no_inference)
     Image.fromarray(np.zeros((8, 4100, 3), np.uint8)).save(tmp_path / "wide.png")
     result = CliRunner().invoke(app, ["superres", str(tmp_path / "wide.png"), "--model",
                                       "superres", "--device", "cpu", "--format", "webp",

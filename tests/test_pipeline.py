@@ -14,7 +14,7 @@ from test_image_command import FakeTask, fake_model, rgb, run, up2
 
 import gantools.api
 from gantools.imageio import ImageWriteError, read_image, write_image
-from gantools.inference import batch
+from gantools.inference import batch, steps
 from gantools.inference.shard import parse_shard, shard_jobs
 
 
@@ -144,7 +144,7 @@ def test_read_error_of_a_read_ahead_file_reported_once_in_order(task, tmp_path,
     (src / "im01.png").write_bytes(b"this is not an image")
     (src / "im03.png").write_bytes(b"neither is this")
     threads: dict[str, str] = {}
-    real_read, real_infer = batch.read_image, task.infer
+    real_read, real_infer = steps.read_image, task.infer
 
     def read(path):
         threads[Path(path).name] = threading.current_thread().name
@@ -154,7 +154,7 @@ def test_read_error_of_a_read_ahead_file_reported_once_in_order(task, tmp_path,
         time.sleep(0.15)  # the reader gets ahead
         return real_infer(*args)
 
-    monkeypatch.setattr(batch, "read_image", read)
+    monkeypatch.setattr(steps, "read_image", read)
     monkeypatch.setattr(task, "infer", slow_infer)
     monkeypatch.setenv("GANTOOLS_PIPELINE", "1")
     result = run(task, src, "-o", tmp_path / "o", "--report", tmp_path / "r.json")
@@ -170,7 +170,7 @@ def test_read_error_of_a_read_ahead_file_reported_once_in_order(task, tmp_path,
 def test_write_error_on_the_writer_thread_reported_in_order(task, tmp_path,
                                                             monkeypatch) -> None:
     src = folder_of(tmp_path / "in", 4)
-    real_write = batch.write_image
+    real_write = steps.write_image
 
     def write(path, *args, **kwargs):
         if Path(path).name == "im01.png":
@@ -179,7 +179,7 @@ def test_write_error_on_the_writer_thread_reported_in_order(task, tmp_path,
         return real_write(path, *args, **kwargs)
 
     (src / "im02.png").write_bytes(b"broken")
-    monkeypatch.setattr(batch, "write_image", write)
+    monkeypatch.setattr(steps, "write_image", write)
     monkeypatch.setenv("GANTOOLS_PIPELINE", "1")
     result = run(task, src, "-o", tmp_path / "o", "--report", tmp_path / "r.json")
     assert result.exit_code == 1

@@ -205,7 +205,7 @@ def test_task_contract_class_forwards_its_settings(monkeypatch, tmp_path):
     import gantools.testing as testing
 
     seen = {}
-    monkeypatch.setattr(testing, "check_task",
+    monkeypatch.setattr(testing.contract, "check_task",
                         lambda task, path, config, **kw: seen.update(task=task, config=config,
                                                                      **kw))
 

@@ -25,8 +25,8 @@ from gantools.cli_options import (
 from gantools.inference.naming import FORMAT_CHOICES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gantools.inference.batch import FileOutcome
     from gantools.inference.companion import CompanionSource
+    from gantools.inference.outcome import FileOutcome
     from gantools.task import ImageTask
 
 HELP = """{summary}
@@ -208,7 +208,8 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         raise ReportedError(f"no input images found in {', '.join(map(str, inputs))}{hint}",
                             exit_code=2)
     from gantools.api import load
-    from gantools.inference.batch import BatchInterrupted, run_batch
+    from gantools.inference.batch import run_batch
+    from gantools.inference.outcome import BatchInterrupted
 
     if model is None and weights is None:
         model = task.model_for_options(options)

@@ -15,9 +15,9 @@ import torch
 from PIL import Image
 
 from gantools.imageio import from_float, to_float
-from gantools.inference.batch import infer_image
 from gantools.inference.companion import companion_to_tensor
 from gantools.inference.convert import rgb_to_luma
+from gantools.inference.single import infer_image
 
 _PIL_16BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
