@@ -43,27 +43,63 @@ def photo_like(height: int, width: int, seed: int) -> np.ndarray:
     return np.clip(smooth + noise, 0, 255).astype(np.uint8)
 
 
-def peak_rss(args: list[str], env: dict[str, str], cwd: Path) -> int:
-    """Run ``python -m gantools ARGS``; its own peak RSS in bytes (``os.wait4`` gives
-    the rusage of that one child, whatever ran before)."""
+MEASURED_CLI = """
+import sys
+from pathlib import Path
+
+import gantools
+from gantools.cli import main
+
+gantools.load(sys.argv[1], device="cpu")  # imports and weights: start-up, not measured
+Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS mark (Linux)
+sys.argv = ["gantools", *sys.argv[2:]]
+try:
+    main()
+finally:
+    status = Path("/proc/self/status").read_text()
+    peak_kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
+    Path(OUT).write_text(peak_kb)
+"""
+
+
+def peak_rss(args: list[str], model: str, env: dict[str, str], cwd: Path) -> int:
+    """Run ``gantools ARGS`` in a child that first loads ``model`` (imports, weights),
+    then resets the kernel's peak-RSS mark; the peak in bytes while the command ran.
+
+    Start-up transients (imports, weight loading) are larger than this test's
+    inference, so they are left out; glibc's mmap threshold is pinned (its default
+    adapts to earlier frees, which made the measure swing by tens of MB between
+    identical runs)."""
+    out = cwd / "peak_kb.txt"
+    script = MEASURED_CLI.replace("OUT", repr(str(out)))
+    env = dict(env, MALLOC_MMAP_THRESHOLD_="131072")
     with open(cwd / "log.txt", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gantools", *args], env=env, cwd=cwd,
-                                stdout=log, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.run([sys.executable, "-c", script, model, *args], env=env,
+                              cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     assert proc.returncode == 0, (cwd / "log.txt").read_text()
-    return usage.ru_maxrss * 1024 if sys.platform != "darwin" else usage.ru_maxrss
+    return int(out.read_text()) * 1024
 
 
-@pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4")
+def can_reset_peak_rss() -> bool:
+    """Linux lets a process reset its own VmHWM through /proc/self/clear_refs."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return "VmHWM" in Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not can_reset_peak_rss(), reason="needs Linux /proc/self/clear_refs")
 def test_superres_peak_memory_and_result(tmp_path: Path) -> None:
     Image.fromarray(photo_like(TILE, BIG[1], 1)).save(tmp_path / "tiny.png")
     Image.fromarray(photo_like(*BIG, 2)).save(tmp_path / "big.png")
     env = dict(os.environ, OMP_NUM_THREADS="1", GANTOOLS_STREAM_WRITE_PIXELS="0")
     common = ["--model", "superres", "--device", "cpu", "--no-progress", "--tile", str(TILE),
               "-o", str(tmp_path / "out")]
-    base = peak_rss(["superres", str(tmp_path / "tiny.png"), *common], env, tmp_path)
-    big = peak_rss(["superres", str(tmp_path / "big.png"), *common], env, tmp_path)
+    base = peak_rss(["superres", str(tmp_path / "tiny.png"), *common], "superres", env,
+                    tmp_path)
+    big = peak_rss(["superres", str(tmp_path / "big.png"), *common], "superres", env,
+                   tmp_path)
 
     out_h, out_w = BIG[0] * SCALE, BIG[1] * SCALE
     out_bytes = out_h * out_w * 3
