@@ -1,10 +1,20 @@
-"""Choose which checkpoint of a colorize run to ship, on a validation folder held out
-from the training data (never on Set5/Set14): the step with the best mean RGB PSNR
-among those whose colourfulness is at least half the ground truth's (the issue's two
-criteria). Prints every checkpoint's scores and the chosen step; ``--export`` writes
-that step's EMA generator like ``gantools export``.
+"""Choose which checkpoint of one or more colorize runs to ship, on a validation folder
+held out from the training data (never on Set5/Set14).
 
-    python benchmarks/colorize_select_step.py RUN_DIR --val VAL_DIR [--size 256]
+Candidates: every checkpoint of the runs (or those named by ``--only RUN:STEP``),
+each at every chroma gain of ``--gains`` (default 1 alone; the gain multiplies the
+predicted a*b* at inference and is stored in the card as ``chroma_gain``).
+
+Rule: among candidates whose validation PSNR is at least ``--min-gain`` dB above the
+grayscale baseline's (no PSNR condition when not given) and whose colourfulness is at
+least ``--min-colour-ratio`` times the ground truth's, the best PSNR; if none
+qualifies, the checkpoint closest to qualifying (largest min of the two ratios
+achieved / required). Prints every checkpoint's scores and the choice; ``--export``
+writes that checkpoint's EMA generator like ``gantools export``.
+
+    python benchmarks/colorize_select_step.py RUN_DIR [RUN_DIR...] --val VAL_DIR
+        [--only RUN:STEP ...] [--gains 1.0 1.1 ...]
+        [--size 256] [--min-gain DB] [--min-colour-ratio R]
         [--export OUT.safetensors --dtype float16]
 """
 
@@ -13,13 +23,39 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from gantools.api import load
 from gantools.commands.export import export_run
 from gantools.engine import checkpoint as ckpt
-from gantools.plugins.colorize.evaluate import evaluate_folder, mean_score
+from gantools.plugins.colorize.evaluate import ImageScore, evaluate_folder, mean_score
 from gantools.plugins.colorize.task import task
+
+
+@dataclass
+class Candidate:
+    """One checkpoint of a run at one chroma gain, and its mean validation scores."""
+
+    run: Path
+    step: int
+    path: Path
+    chroma_gain: float
+    score: ImageScore
+
+    @property
+    def name(self) -> str:
+        return f"{self.run.name}:{self.step}@{self.chroma_gain:g}"
+
+    @property
+    def psnr_gain(self) -> float:
+        """Validation PSNR over the grayscale baseline's, dB."""
+        return self.score.model_psnr - self.score.gray_psnr
+
+    @property
+    def colour_ratio(self) -> float:
+        """Validation colourfulness / the ground truth's."""
+        return self.score.model_colourfulness / self.score.truth_colourfulness
 
 
 def export_step(run: Path, path: Path, out: Path, dtype: str,
@@ -33,43 +69,88 @@ def export_step(run: Path, path: Path, out: Path, dtype: str,
         return export_run(copy, out, extra_card=extra, dtype=dtype)
 
 
+def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
+               only: set[str] | None = None) -> list[Candidate]:
+    """The checkpoints of ``runs`` (those named "RUN:STEP" in ``only``, if given) at
+    each chroma gain, scored on ``val`` at working size ``size``."""
+    found = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in runs:
+            for step, path in ckpt.list_checkpoints(run / "checkpoints"):
+                if only is not None and f"{run.name}:{step}" not in only:
+                    continue
+                weights = export_step(run, path, Path(tmp) / f"{run.name}-{step}.safetensors",
+                                      "float32")
+                model = load(task, weights=weights, device="cpu")
+                for gain in gains:
+                    cand = Candidate(run, step, path, gain, mean_score(
+                        evaluate_folder(task, model, val, size, saturation=gain)))
+                    found.append(cand)
+                    s = cand.score
+                    print(f"{cand.name:24s} PSNR {s.model_psnr:6.2f} (gray {s.gray_psnr:5.2f}, "
+                          f"{cand.psnr_gain:+.2f})  colourfulness {s.model_colourfulness:5.1f} "
+                          f"(truth {s.truth_colourfulness:5.1f}, {cand.colour_ratio:.2f})",
+                          flush=True)
+    return found
+
+
+def choose(found: list[Candidate], min_gain: float | None, min_ratio: float) -> Candidate:
+    """Best PSNR among the qualifying candidates, else the one closest to qualifying."""
+    def qualifies(c: Candidate) -> bool:
+        return (min_gain is None or c.psnr_gain >= min_gain) and c.colour_ratio >= min_ratio
+
+    eligible = [c for c in found if qualifies(c)]
+    if eligible:
+        return max(eligible, key=lambda c: c.score.model_psnr)
+
+    def closeness(c: Candidate) -> float:
+        parts = [c.colour_ratio / min_ratio]
+        if min_gain is not None and min_gain > 0:
+            parts.append(c.psnr_gain / min_gain)
+        return min(parts)
+
+    print("no checkpoint qualifies: taking the one closest to qualifying")
+    return max(found, key=closeness)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="pick a colorize checkpoint on validation")
-    parser.add_argument("run", type=Path)
+    parser.add_argument("runs", type=Path, nargs="+")
     parser.add_argument("--val", type=Path, required=True)
     parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--only", nargs="+", default=None, metavar="RUN:STEP",
+                        help="score only these checkpoints (run folder name:step)")
+    parser.add_argument("--gains", nargs="+", type=float, default=[1.0],
+                        help="chroma gains to try at inference (default: 1)")
+    parser.add_argument("--min-gain", type=float, default=None,
+                        help="required validation PSNR over gray, dB (default: none)")
+    parser.add_argument("--min-colour-ratio", type=float, default=0.5,
+                        help="required colourfulness / the truth's (default 0.5)")
     parser.add_argument("--export", type=Path, default=None)
     parser.add_argument("--dtype", default="float16")
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for step, path in ckpt.list_checkpoints(args.run / "checkpoints"):
-            weights = export_step(args.run, path, Path(tmp) / f"s{step}.safetensors", "float32")
-            mean = mean_score(evaluate_folder(task, load(task, weights=weights, device="cpu"),
-                                              args.val, args.size))
-            ok = mean.model_colourfulness >= 0.5 * mean.truth_colourfulness
-            rows.append((step, mean, ok))
-            print(f"step {step:6d}  PSNR {mean.model_psnr:6.2f} (gray {mean.gray_psnr:5.2f})  "
-                  f"colourfulness {mean.model_colourfulness:5.1f} (truth "
-                  f"{mean.truth_colourfulness:5.1f}){'' if ok else '  too gray'}", flush=True)
-    eligible = [r for r in rows if r[2]] or rows
-    step, mean, _ = max(eligible, key=lambda r: r[1].model_psnr)
-    print(f"chosen: step {step} (validation PSNR {mean.model_psnr:.2f}, colourfulness "
-          f"{mean.model_colourfulness:.1f})")
+    found = score_runs(args.runs, args.val, args.size, args.gains,
+                       set(args.only) if args.only else None)
+    best = choose(found, args.min_gain, args.min_colour_ratio)
+    print(f"chosen: {best.name} (validation PSNR "
+          f"{best.score.model_psnr:.2f}, colourfulness {best.score.model_colourfulness:.1f})")
     if args.export:
-        path = dict(ckpt.list_checkpoints(args.run / "checkpoints"))[step]
+        gain = "" if args.min_gain is None else (
+            f"PSNR at least {args.min_gain} dB above the grayscale baseline's and ")
         selection = {
-            "rule": "best validation RGB PSNR among checkpoints whose colourfulness is at "
-                    "least half the ground truth's",
+            "rule": f"best validation RGB PSNR among checkpoints (x chroma gains) with "
+                    f"{gain}colourfulness at least {args.min_colour_ratio} of the ground "
+                    f"truth's",
             "validation": str(args.val), "size": args.size,
-            "scores": {str(s): {"psnr": round(m.model_psnr, 3),
-                                "colourfulness": round(m.model_colourfulness, 2),
-                                "gray_psnr": round(m.gray_psnr, 3),
-                                "truth_colourfulness": round(m.truth_colourfulness, 2)}
-                       for s, m, _ in rows},
-            "chosen_step": step}
-        written = export_step(args.run, path, args.export, args.dtype,
-                              {"checkpoint_selection": selection})
+            "scores": {c.name: {
+                "psnr": round(c.score.model_psnr, 3),
+                "colourfulness": round(c.score.model_colourfulness, 2),
+                "gray_psnr": round(c.score.gray_psnr, 3),
+                "truth_colourfulness": round(c.score.truth_colourfulness, 2)} for c in found},
+            "chosen": best.name, "chosen_step": best.step}
+        written = export_step(best.run, best.path, args.export, args.dtype,
+                              {"checkpoint_selection": selection,
+                               "chroma_gain": best.chroma_gain})
         print(f"wrote {written}")
 
 

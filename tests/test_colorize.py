@@ -202,3 +202,47 @@ def test_python_call_on_a_gray_pil_image(random_weights):
     gray = Image.fromarray(photo(30, 41)).convert("L")
     out = model(gray, size=32)
     assert out.size == gray.size and out.mode == "RGB"
+
+
+def test_scale_chroma_multiplies_a_and_b():
+    ab = torch.rand(2, 2, 5, 7)
+    assert lab.scale_chroma(ab, 1.0) is ab
+    assert torch.allclose(lab.denormalise_ab(lab.scale_chroma(ab, 2.0)),
+                          2 * lab.denormalise_ab(ab), atol=1e-4)
+    assert torch.allclose(lab.scale_chroma(ab, 0.0), torch.full_like(ab, 0.5))
+
+
+def test_saturation_and_card_gain_scale_colour_and_keep_luminance(random_weights):
+    """--saturation and the card's chroma_gain multiply the predicted chroma (their
+    product is what counts); 0 gives the gray input back; L* stays within 1/255
+    however strong the colour."""
+    from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+    model = gantools.load("colorize", weights=str(random_weights), device="cpu",
+                          precision="fp32")
+    src = from_hwc_uint8(photo(30, 41))
+
+    def run(card_gain: float, saturation: float) -> np.ndarray:
+        model.card = {**model.card, "chroma_gain": card_gain}
+        with torch.inference_mode():
+            out = task.infer(model, src, ColorizeOptions(size=32, saturation=saturation))
+        out8 = to_hwc_uint8(out[0])
+        assert np.abs(l_star(out8) - l_star(to_hwc_uint8(src[0]))).max() <= 1 / 255
+        return out8
+
+    def mean_chroma(rgb8: np.ndarray) -> float:
+        return float(lab.rgb_to_lab(from_hwc_uint8(rgb8))[:, 1:].norm(dim=1).mean())
+
+    assert np.ptp(run(1.6, 0.0).astype(int), axis=2).max() <= 1  # gray
+    assert np.array_equal(run(2.0, 0.125), run(1.0, 0.25))  # only the product counts
+    weak, double = mean_chroma(run(1.0, 0.1)), mean_chroma(run(1.0, 0.2))
+    assert 1.8 < double / weak < 2.2  # in gamut: twice the chroma (8-bit rounding aside)
+    run(1.6, 4.0)  # far out of gamut: L* still kept (checked in run)
+
+
+def test_saturation_option_is_checked(random_weights, tmp_path):
+    Image.fromarray(photo(20, 20)).save(tmp_path / "a.png")
+    result = CliRunner().invoke(app, ["colorize", str(tmp_path / "a.png"), "--weights",
+                                      str(random_weights), "--saturation", "-1"])
+    assert result.exit_code != 0
+    assert "--saturation -1.0: must be between 0 and 4" in result.output

@@ -67,12 +67,13 @@ def rgb_scores(out: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]
 
 
 def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int = 256,
-                    save: Path | None = None,
-                    skipped: list[Path] | None = None) -> list[ImageScore]:
+                    save: Path | None = None, skipped: list[Path] | None = None,
+                    saturation: float = 1.0) -> list[ImageScore]:
     """Score every colour image of ``data`` (grayscale baseline, and the model when
-    given). ``save``: write gray | model | truth strips there as PNG. Gray images
-    (gray modes, or RGB with equal channels) are left out and appended to
-    ``skipped``."""
+    given, at working size ``size`` and colour strength ``saturation`` as with
+    ``--size`` / ``--saturation``). ``save``: write gray | model | truth strips there
+    as PNG. Gray images (gray modes, or RGB with equal channels) are left out and
+    appended to ``skipped``."""
     import torch
 
     from gantools.data.datasets import is_grayscale
@@ -85,7 +86,7 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     paths = list_images([data])
     if not paths:
         raise ReportedError(f"{data}: no images to evaluate")
-    options = ColorizeOptions(size=size)
+    options = ColorizeOptions(size=size, saturation=saturation)
     scores = []
     for path in paths:
         loaded = read_image(path)
@@ -155,6 +156,8 @@ def eval_command(task: ColorizeTask) -> click.Command:
                   help="Folder of colour images (e.g. Set5, Set14).")
     @click.option("--size", type=click.IntRange(min=16), default=256, show_default=True,
                   help="Working resolution (short side), as for 'gantools colorize'.")
+    @click.option("--saturation", type=click.FloatRange(0, 4), default=1.0, show_default=True,
+                  help="Colour strength, as for 'gantools colorize'.")
     @precision_option("Compute type of the model, as for 'gantools colorize'.")
     @click.option("--gray-only", is_flag=True, help="Score the grayscale baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
@@ -162,7 +165,7 @@ def eval_command(task: ColorizeTask) -> click.Command:
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the scores as JSON.")
     @friendly_errors
-    def command(model, weights, device, data, size, precision, gray_only, save,
+    def command(model, weights, device, data, size, saturation, precision, gray_only, save,
                 json_path) -> None:
         """PSNR / SSIM (RGB, 8-bit) and colourfulness of the grayscale baseline and the
         model against the ground truth, per image and mean. The model's input is the
@@ -172,7 +175,7 @@ def eval_command(task: ColorizeTask) -> click.Command:
         loaded = None if gray_only else load(task, model=model, weights=weights,
                                              device=device, precision=precision)
         skipped: list[Path] = []
-        scores = evaluate_folder(task, loaded, data, size, save, skipped)
+        scores = evaluate_folder(task, loaded, data, size, save, skipped, saturation)
         for path in skipped:
             click.echo(f"note: {path}: grayscale ground truth skipped (no colour to score)",
                        err=True)

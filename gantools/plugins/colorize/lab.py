@@ -67,6 +67,14 @@ def chroma(ab_norm: torch.Tensor) -> torch.Tensor:
     return torch.sqrt((ab * ab).sum(dim=1, keepdim=True) + 1e-12)
 
 
+def scale_chroma(ab_norm: torch.Tensor, gain: float) -> torch.Tensor:
+    """Normalised ab (N, 2, H, W) with a*, b* (so chroma) multiplied by ``gain`` >= 0,
+    hue kept; not clamped (:func:`compose` brings colours into the gamut)."""
+    if gain == 1.0:
+        return ab_norm
+    return (ab_norm.float() - 0.5) * gain + 0.5
+
+
 def compose(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
     """Network units -> sRGB: L / 100 (N, 1, H, W) and normalised ab (N, 2, H, W),
     both in [0, 1] -> (N, 3, H, W) in [0, 1], L* kept exactly (see

@@ -53,6 +53,9 @@ class ColorizeOptions:
 
     size: int = opt(256, "Working resolution: chroma is predicted with the short side "
                          "resized to this many pixels, then upsampled to full size.")
+    saturation: float = opt(1.0, "Colour strength: multiplies the predicted chroma on top of "
+                                 "the model's calibrated gain (1 = the model's default, "
+                                 "0 = gray, 1.3 = more vivid).")
 
 
 class ColorizeTask(ImageTask):
@@ -151,15 +154,20 @@ class ColorizeTask(ImageTask):
     def check_options(self, model: Any, options: ColorizeOptions) -> None:
         if options.size < 16:
             raise ValueError(f"--size {options.size}: the working size must be at least 16")
+        if not 0 <= options.saturation <= 4:
+            raise ValueError(f"--saturation {options.saturation}: must be between 0 and 4")
 
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
         """RGB (1, 3, H, W) in [0, 1] -> RGB (1, 3, H, W) in [0, 1] with the same L*:
-        chroma predicted at short side ``options.size``, upsampled bilinearly."""
+        chroma predicted at short side ``options.size``, upsampled bilinearly, times
+        the card's ``chroma_gain`` (calibrated after training; 1 when absent) and
+        ``options.saturation``."""
         import torch.nn.functional as F
 
-        from gantools.plugins.colorize.lab import compose, luminance
+        from gantools.plugins.colorize.lab import compose, luminance, scale_chroma
 
-        size = options.size if options is not None else ColorizeOptions().size
+        options = options if options is not None else ColorizeOptions()
+        size = options.size
         light = luminance(image)
         h, w = light.shape[-2:]
         factor = size / min(h, w)
@@ -171,7 +179,8 @@ class ColorizeTask(ImageTask):
         ab = model.generator(small).float()
         if small_hw != (h, w):
             ab = F.interpolate(ab, size=(h, w), mode="bilinear", align_corners=False)
-        return compose(light, ab)
+        gain = float(model.card.get("chroma_gain", 1.0)) * options.saturation
+        return compose(light, scale_chroma(ab, gain))
 
     def demo(self, model: Any, photos: list[Any]) -> list:
         """``gantools demo``: gray | model | original for each photo."""
