@@ -30,23 +30,13 @@ def atomic_write_bytes(path: Path | str | os.PathLike[str], data: bytes) -> None
     original exception is re-raised unchanged.
     """
     target = Path(path)
-    folder = target.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + target.name + ".", suffix=".tmp")
-    try:
+    with _temporary_beside(target) as fd:
         try:
             _write_all(fd, data)
             os.fchmod(fd, _file_mode(target))
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_folder(folder)
 
 
 @contextmanager
@@ -63,14 +53,23 @@ def atomic_open(path: Path | str | os.PathLike[str]) -> Iterator[BinaryIO]:
     was and the exception is re-raised unchanged. The folder is never created.
     """
     target = Path(path)
+    with _temporary_beside(target) as fd, os.fdopen(fd, "wb") as fh:
+        yield fh
+        fh.flush()
+        os.fchmod(fh.fileno(), _file_mode(target))
+        os.fsync(fh.fileno())
+
+
+@contextmanager
+def _temporary_beside(target: Path) -> Iterator[int]:
+    """A temporary file in ``target``'s folder (``.<name>.*.tmp``), as an open file
+    descriptor that the block writes, fsyncs and closes; moved onto ``target`` with
+    ``os.replace`` when the block ends without an exception (then the folder is
+    fsynced, best effort), removed on any exception, which is re-raised unchanged."""
     folder = target.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + target.name + ".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fchmod(fh.fileno(), _file_mode(target))
-            os.fsync(fh.fileno())
+        yield fd
         os.replace(tmp, target)
     except BaseException:
         try:
