@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from gantools.api import load
-from gantools.plugins.colorize.evaluate import evaluate_folder, format_table, mean_score
+from gantools.plugins.colorize.evaluate import evaluate_folder, format_table
 from gantools.plugins.colorize.task import task
+from gantools.score_table import mean_row
 from gantools.weights import update_card
 
 
@@ -44,7 +45,7 @@ def main() -> None:
         scores = evaluate_folder(task, loaded, folder, args.size, skipped=skipped)
         print(folder.name + "".join(f"  (skipped gray {p.name})" for p in skipped))
         print(format_table(scores, loaded.source.stem))
-        mean = mean_score(scores)
+        mean = mean_row(scores)
         metrics[folder.name] = {
             "psnr": round(mean.model_psnr, 3), "ssim": round(mean.model_ssim, 4),
             "colourfulness": round(mean.model_colourfulness, 2),

@@ -29,8 +29,9 @@ from pathlib import Path
 from gantools.api import load
 from gantools.commands.export import export_run
 from gantools.engine import checkpoint as ckpt
-from gantools.plugins.colorize.evaluate import ImageScore, evaluate_folder, mean_score
+from gantools.plugins.colorize.evaluate import ImageScore, evaluate_folder
 from gantools.plugins.colorize.task import task
+from gantools.score_table import mean_row
 
 
 @dataclass
@@ -83,7 +84,7 @@ def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
                                       "float32")
                 model = load(task, weights=weights, device="cpu")
                 for gain in gains:
-                    cand = Candidate(run, step, path, gain, mean_score(
+                    cand = Candidate(run, step, path, gain, mean_row(
                         evaluate_folder(task, model, val, size, saturation=gain)))
                     found.append(cand)
                     s = cand.score

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from gantools.api import load
-from gantools.plugins.superres.evaluate import _mean, evaluate_folder, format_table
+from gantools.plugins.superres.evaluate import evaluate_folder, format_table
 from gantools.plugins.superres.task import task
+from gantools.score_table import mean_row
 from gantools.weights import update_card
 
 
@@ -35,7 +36,7 @@ def main() -> None:
         scores = evaluate_folder(task, loaded, folder, scale)
         print(f"{folder.name} x{scale}")
         print(format_table(scores, loaded.source.stem))
-        mean = _mean(scores)
+        mean = mean_row(scores)
         metrics[f"{folder.name}_x{scale}"] = {
             "psnr_y": round(mean.model_psnr, 3), "ssim_y": round(mean.model_ssim, 4),
             "bicubic_psnr_y": round(mean.bicubic_psnr, 3),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
+from gantools.score_table import Column, mean_row, per_image_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools_denoise.task import DenoiseTask
@@ -77,25 +78,13 @@ def evaluate_folder(task: DenoiseTask, model: Any, data: Path, sigma: float,
     return scores
 
 
-def mean_score(scores: list[ImageScore]) -> ImageScore:
-    """The average of every column."""
-    def avg(key: str) -> float:
-        return sum(getattr(s, key) for s in scores) / len(scores)
-
-    return ImageScore("mean", avg("noisy_psnr"), avg("noisy_ssim"), avg("model_psnr"),
-                      avg("model_ssim"))
-
-
 def format_table(scores: list[ImageScore], label: str) -> str:
     """Per-image rows and the mean: noisy input against the model."""
-    head = f"{'image':<16} {'noisy PSNR':>10} {'SSIM':>7} {label + ' PSNR':>22} {'SSIM':>7}"
-    lines = [head, "-" * len(head)]
-    for i, s in enumerate([*scores, mean_score(scores)]):
-        if i == len(scores):
-            lines.append("-" * len(head))
-        lines.append(f"{s.name[:16]:<16} {s.noisy_psnr:10.2f} {s.noisy_ssim:7.4f} "
-                     f"{s.model_psnr:22.2f} {s.model_ssim:7.4f}")
-    return "\n".join(lines)
+    return per_image_table(scores, [Column("noisy PSNR", 10, ".2f", "noisy_psnr"),
+                                    Column("SSIM", 7, ".4f", "noisy_ssim"),
+                                    Column(label + " PSNR", 22, ".2f", "model_psnr"),
+                                    Column("SSIM", 7, ".4f", "model_ssim")],
+                           name_width=16, clip_names=True)
 
 
 def eval_command(task: DenoiseTask) -> click.Command:
@@ -124,7 +113,7 @@ def eval_command(task: DenoiseTask) -> click.Command:
         click.echo(f"sigma {sigma:g}, seed {seed}")
         click.echo(format_table(scores, loaded.source.stem))
         if json_path:
-            rows = [asdict(s) for s in [*scores, mean_score(scores)]]
+            rows = [asdict(s) for s in [*scores, mean_row(scores)]]
             json_path.write_text(json.dumps({"sigma": sigma, "seed": seed, "scores": rows},
                                             indent=2) + "\n")
 

@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
+from gantools.score_table import Column, mean_row, per_image_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.colorize.task import ColorizeTask
@@ -118,35 +119,16 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     return scores
 
 
-def mean_score(scores: list[ImageScore]) -> ImageScore:
-    """The per-field mean of ``scores``, named "mean"."""
-    def avg(key: str) -> float | None:
-        values = [getattr(s, key) for s in scores]
-        return None if values[0] is None else sum(values) / len(values)
-
-    return ImageScore("mean", avg("gray_psnr"), avg("gray_ssim"), avg("truth_colourfulness"),
-                      avg("model_psnr"), avg("model_ssim"), avg("model_colourfulness"))
-
-
 def format_table(scores: list[ImageScore], label: str) -> str:
     """Per-image rows and the mean: gray PSNR / SSIM, model PSNR / SSIM, and the
     colourfulness of the model's output and of the ground truth."""
-    has_model = scores[0].model_psnr is not None
-    head = f"{'image':<14} {'gray PSNR':>9} {'SSIM':>6}"
-    if has_model:
-        head += f" {label + ' PSNR':>18} {'SSIM':>6} {'colourful':>9}"
-    head += f" {'truth colourful':>15}"
-    lines = [head, "-" * len(head)]
-    rows = [*scores, mean_score(scores)]
-    for i, s in enumerate(rows):
-        if i == len(scores):
-            lines.append("-" * len(head))
-        line = f"{s.name:<14} {s.gray_psnr:9.2f} {s.gray_ssim:6.4f}"
-        if has_model:
-            line += f" {s.model_psnr:18.2f} {s.model_ssim:6.4f} {s.model_colourfulness:9.2f}"
-        line += f" {s.truth_colourfulness:15.2f}"
-        lines.append(line)
-    return "\n".join(lines)
+    columns = [Column("gray PSNR", 9, ".2f", "gray_psnr"), Column("SSIM", 6, ".4f", "gray_ssim")]
+    if scores[0].model_psnr is not None:
+        columns += [Column(label + " PSNR", 18, ".2f", "model_psnr"),
+                    Column("SSIM", 6, ".4f", "model_ssim"),
+                    Column("colourful", 9, ".2f", "model_colourfulness")]
+    columns.append(Column("truth colourful", 15, ".2f", "truth_colourfulness"))
+    return per_image_table(scores, columns)
 
 
 def eval_command(task: ColorizeTask) -> click.Command:
@@ -181,7 +163,7 @@ def eval_command(task: ColorizeTask) -> click.Command:
                        err=True)
         click.echo(format_table(scores, loaded.source.stem if loaded else ""))
         if json_path:
-            json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_score(scores)]],
+            json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_row(scores)]],
                                             indent=2) + "\n")
 
     return command

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from gantools.cli_options import ReportedError, friendly_errors, model_options, precision_option
+from gantools.score_table import Column, mean_row, per_image_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.plugins.superres.task import SuperresTask
@@ -95,29 +96,13 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
 
 
 def format_table(scores: list[ImageScore], label: str) -> str:
-    has_model = scores[0].model_psnr is not None
-    head = f"{'image':<14} {'bicubic PSNR-Y':>14} {'SSIM-Y':>7}"
-    if has_model:
-        head += f" {label + ' PSNR-Y':>22} {'SSIM-Y':>7}"
-    lines = [head, "-" * len(head)]
-    rows = [*scores, _mean(scores)]
-    for i, s in enumerate(rows):
-        if i == len(scores):
-            lines.append("-" * len(head))
-        line = f"{s.name:<14} {s.bicubic_psnr:14.2f} {s.bicubic_ssim:7.4f}"
-        if has_model:
-            line += f" {s.model_psnr:22.2f} {s.model_ssim:7.4f}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _mean(scores: list[ImageScore]) -> ImageScore:
-    def avg(key: str) -> float | None:
-        values = [getattr(s, key) for s in scores]
-        return None if values[0] is None else sum(values) / len(values)
-
-    return ImageScore("mean", avg("bicubic_psnr"), avg("bicubic_ssim"),
-                      avg("model_psnr"), avg("model_ssim"))
+    """Per-image rows and the mean: bicubic PSNR-Y / SSIM-Y, then the model's."""
+    columns = [Column("bicubic PSNR-Y", 14, ".2f", "bicubic_psnr"),
+               Column("SSIM-Y", 7, ".4f", "bicubic_ssim")]
+    if scores[0].model_psnr is not None:
+        columns += [Column(label + " PSNR-Y", 22, ".2f", "model_psnr"),
+                    Column("SSIM-Y", 7, ".4f", "model_ssim")]
+    return per_image_table(scores, columns)
 
 
 def eval_command(task: SuperresTask) -> click.Command:
@@ -148,7 +133,7 @@ def eval_command(task: SuperresTask) -> click.Command:
         scores = evaluate_folder(task, loaded, data, factor, save)
         click.echo(format_table(scores, loaded.source.stem if loaded else ""))
         if json_path:
-            json_path.write_text(json.dumps([asdict(s) for s in [*scores, _mean(scores)]],
+            json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_row(scores)]],
                                             indent=2) + "\n")
 
     return command
