@@ -122,9 +122,7 @@ def run_batch(
         item = _Prepared(src, root)
         try:
             item.dst = dst = output_path(src, root, out_dir, suffix, fmt)
-            item.reason = skip_reason(src, root, out_dir, suffix)
-            if item.reason is None and companions is not None:
-                item.reason = companions.is_companion(src)
+            item.reason = skip_reason(src, root, out_dir, suffix, companions)
             if item.reason is not None:
                 item.status = "skipped"
             else:

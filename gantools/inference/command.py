@@ -228,8 +228,7 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
         suffix = task.suffix_for(loaded.config)
 
         def excluded(src: Path, root: Path | None) -> bool:
-            return skip_reason(src, root, out_dir, suffix) is not None or (
-                companions is not None and companions.is_companion(src) is not None)
+            return skip_reason(src, root, out_dir, suffix, companions) is not None
 
         jobs = shard_jobs(jobs, *shard_of, excluded=excluded)
     if out_dir is not None:

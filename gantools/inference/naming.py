@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gantools.inference.companion import CompanionSource
 
 WRITABLE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".tif", ".tiff", ".bmp"}
@@ -71,10 +75,21 @@ def expand_inputs(inputs: Sequence[str | Path], recursive: bool) -> list[tuple[P
     return jobs
 
 
-def skip_reason(src: Path, root: Path | None, out_dir: Path | None, suffix: str) -> str | None:
-    """Why a file found by walking a folder should not be processed, or None: it lies
-    inside the output folder, or (outputs beside inputs) its name ends with the
-    task's suffix, so it is most likely an output of an earlier run."""
+def skip_reason(src: Path, root: Path | None, out_dir: Path | None, suffix: str,
+                companions: CompanionSource | None = None) -> str | None:
+    """Why an input should not be processed whatever the disk holds, or None: found by
+    walking a folder, it lies inside the output folder or (outputs beside inputs) its
+    name ends with the task's suffix, so it is most likely an output of an earlier
+    run; or, with ``companions``, it is another input's companion file (a mask)."""
+    reason = _earlier_output(src, root, out_dir, suffix)
+    if reason is None and companions is not None:
+        reason = companions.is_companion(src)
+    return reason
+
+
+def _earlier_output(src: Path, root: Path | None, out_dir: Path | None,
+                    suffix: str) -> str | None:
+    """The folder-walk part of :func:`skip_reason`."""
     if root is None:
         return None
     if out_dir is not None:
