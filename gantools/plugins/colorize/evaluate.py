@@ -78,8 +78,8 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     import torch
 
     from gantools.data.datasets import is_grayscale
-    from gantools.engine.device import autocast
     from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
+    from gantools.inference.single import infer_image
     from gantools.metrics import colourfulness
     from gantools.plugins.colorize.task import ColorizeOptions
     from gantools.tensors import from_hwc_uint8, to_hwc_uint8
@@ -88,6 +88,8 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     if not paths:
         raise ReportedError(f"{data}: no images to evaluate")
     options = ColorizeOptions(size=size, saturation=saturation)
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
     scores = []
     for path in paths:
         loaded = read_image(path)
@@ -104,15 +106,12 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
         score = ImageScore(path.stem, g_psnr, g_ssim, truth_c)
         row = [gray]
         if model is not None:
-            x = from_hwc_uint8(gray).to(model.device)
-            with torch.inference_mode(), autocast(model.device, model.dtype):
-                out = to_hwc_uint8(task.infer(model, x, options)[0].float().cpu())
+            out = to_hwc_uint8(infer_image(task, model, options, from_hwc_uint8(gray))[0][0])
             score.model_psnr, score.model_ssim, score.model_colourfulness = rgb_scores(
                 out, truth)
             row.append(out)
         scores.append(score)
         if save is not None:
-            save.mkdir(parents=True, exist_ok=True)
             write_image(save / f"{path.stem}.png", np.concatenate([*row, truth], axis=1))
     if not scores:
         raise ReportedError(f"{data}: no colour images to evaluate")
