@@ -26,9 +26,9 @@ def demo_command(out_dir: Path, tasks: str | None, device: str, precision: str) 
     """Run every installed task on bundled sample photos; write an HTML gallery.
 
     \b
-    Each task shows before/after side by side with its shipped model (the
-    classical baseline too: bicubic for superres, OpenCV Telea for inpaint), and
-    the model's load time and time per image. Works offline, on a CPU, in seconds.
+    Each task shows before/after side by side with its shipped model (and the
+    task's classical baseline where it has one), and the model's load time and
+    time per image. Works offline, on a CPU, in seconds.
 
     A task that fails, or ships no model, gets a one-line note in the gallery and
     on stderr; the others still run. Exit code 1 if a task with an installed

@@ -70,7 +70,7 @@ def _summary_table(results: list[TaskResult]) -> str:
 
 
 def _section(result: TaskResult) -> str:
-    cls = "failed" if result.status == "failed" else result.status.replace(" ", "-")
+    cls = result.status.replace(" ", "-")
     parts = [f'<section id="{escape(result.name)}" class="{escape(cls)}">',
              f"<h2>{escape(result.name)}</h2>"]
     if result.summary:

@@ -151,12 +151,10 @@ def run_task(task: Task, photos: list[np.ndarray], device: str, precision: str,
         result.rows = _write_rows(task.name, rows, out_dir)
     except NotImplementedError as exc:
         result.status, result.note = NO_DEMO, f"no demo: {_one_line(exc)}"
-        result.rows = []
     except Exception as exc:  # noqa: BLE001 - one task's failure is a note, not a crash
         if os.environ.get("GANTOOLS_DEBUG"):
             traceback.print_exc()
         result.status, result.note = FAILED, f"failed: {_one_line(exc)}"
-        result.rows = []
     return result
 
 

@@ -33,8 +33,6 @@ class Layout:
 class Grid:
     step: int
     path: Path
-    layout: Layout | None = None
-    diversity: float | None = None  # mean pairwise pixel distance, [0, 1]
 
 
 def list_grids(run_dir: Path) -> list[Grid]:
@@ -136,12 +134,9 @@ def mean_pairwise_distance(batch: Any, max_side: int = 32) -> float:
 def grid_diversity(path: Path, n_samples: int | None) -> tuple[Layout | None, float | None]:
     """The grid's layout and, for a plain grid (every tile a sample), the mean
     pairwise distance between its samples."""
-    from PIL import Image
+    import numpy as np
 
-    with Image.open(path) as im:
-        im.load()
-        mode = "L" if im.mode in ("L", "I", "I;16", "1") else "RGB"
-        arr = __import__("numpy").asarray(im.convert(mode))
+    arr = np.asarray(_open_for_display(path))
     layout = infer_layout(arr, n_samples)
     if layout is None or layout.kind != "plain":
         return layout, None
@@ -153,11 +148,18 @@ def preview_data_uri(path: Path, max_width: int = 768, quality: int = 85) -> str
     """The grid as a ``data:image/jpeg;base64,...`` URI, at most ``max_width`` wide."""
     from PIL import Image
 
-    with Image.open(path) as im:
-        im = im.convert("L" if im.mode in ("L", "I", "I;16", "1") else "RGB")
-        if im.width > max_width:
-            height = max(1, round(im.height * max_width / im.width))
-            im = im.resize((max_width, height), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        im.save(buffer, format="JPEG", quality=quality, optimize=True)
+    im = _open_for_display(path)
+    if im.width > max_width:
+        height = max(1, round(im.height * max_width / im.width))
+        im = im.resize((max_width, height), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    im.save(buffer, format="JPEG", quality=quality, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _open_for_display(path: Path) -> Any:
+    """The grid PNG decoded as an 8-bit PIL image: "L" for gray modes, else "RGB"."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.convert("L" if im.mode in ("L", "I", "I;16", "1") else "RGB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ def _check_training(task: Task, config: dict[str, Any], train_options: dict[str,
              f"the run stopped at step {result.step} of {options['steps']}")
     _require((out / "config.json").is_file(), "train", f"{out} has no config.json")
     for key, value in result.last_metrics.items():
-        _require(value == value and abs(value) != float("inf"), "train",
+        _require(math.isfinite(value), "train",
                  f"metric '{key}' is not finite after training: {value}")
     return out
 
@@ -33,12 +34,13 @@ def _check_export(task: Task, run: Path, out: Path) -> Path:
     import json
 
     from gantools.commands.export import export_run
+    from gantools.weights import read_card
 
     try:
         path = export_run(run, out)
     except Exception as exc:
         raise _fail("export", f"export_run failed: {type(exc).__name__}: {exc}") from exc
-    card = json.loads(path.with_suffix(".json").read_text())
+    card = read_card(path)
     _require(card.get("task") == task.name, "export",
              f"the card names task {card.get('task')!r}, not {task.name!r}")
     extras = task.card_extras(task.config_from_dict(card.get("config", {})))
