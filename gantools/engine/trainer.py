@@ -81,8 +81,6 @@ class Trainer:
         self.device = local_device(pick_device(cfg.device), self.dist.local_rank,
                                    self.dist.world)
         self.dtype = resolve_precision(cfg.precision, self.device)
-        self.rank = self.dist.rank
-        self.is_main = self.dist.is_main
         self.log = RunLog(self.out, enabled=self.is_main)
         self.step = 0
         self.samples_seen = 0  # global stream position (all processes together)
@@ -91,6 +89,16 @@ class Trainer:
         self._stop_requested = False
 
     # ----- set-up --------------------------------------------------------------
+    @property
+    def rank(self) -> int:
+        """This process's rank (0 without torchrun)."""
+        return self.dist.rank
+
+    @property
+    def is_main(self) -> bool:
+        """Whether this process writes the run folder (rank 0)."""
+        return self.dist.is_main
+
     def _config_record(self) -> dict[str, Any]:
         from gantools import __version__
 
