@@ -70,9 +70,8 @@ def convert(task_name: str, source: Path, out: Path, options: dict[str, Any],
             key: str | None = None, prefix: str | None = None) -> Path:
     """Load ``source`` into the task's generator built from ``options`` (strict: every
     key and shape must match) and save it as ``out`` with a card."""
-    import datetime as dt
-
     from gantools import __version__
+    from gantools.commands.export import generator_card, stored_tensors
     from gantools.registry import get_task
     from gantools.weights import save_weights, sha256_of
 
@@ -99,30 +98,17 @@ def convert(task_name: str, source: Path, out: Path, options: dict[str, Any],
         raise ReportedError(f"{source} does not fit {task.name}'s generator with these "
                             f"options ({shown}); set the architecture with --option")
     generator.load_state_dict(tensors)
-    card = {
-        "task": task.name,
-        "name": out.stem,
-        "architecture": type(generator).__name__,
-        "config": json.loads(json.dumps(dataclasses.asdict(cfg), default=str)),
-        "value_range": [0.0, 1.0],
-        "storage_dtype": "float32",
-        **task.card_extras(cfg),
-        "converted_from": {"file": source.name, "sha256": sha256_of(source), "key": found},
-        "metrics": {},
-        "gantools_version": __version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    return save_weights(out, {k: v.float() if v.is_floating_point() else v
-                              for k, v in generator.state_dict().items()}, card)
+    config = json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
+    card = generator_card(task, cfg, generator, out, config, "float32", __version__,
+                          converted_from={"file": source.name, "sha256": sha256_of(source),
+                                          "key": found})
+    return save_weights(out, stored_tensors(generator, "float32"), card)
 
 
 def _parse_options(items: tuple[str, ...]) -> dict[str, Any]:
     from gantools.commands.export import parse_card_fields
 
-    try:
-        return {k.replace("-", "_"): v for k, v in parse_card_fields(items).items()}
-    except ReportedError as exc:
-        raise ReportedError(str(exc).replace("--set", "--option")) from exc
+    return {k.replace("-", "_"): v for k, v in parse_card_fields(items, "--option").items()}
 
 
 @click.command("convert")

@@ -18,7 +18,6 @@ def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = Non
     """Write the newest checkpoint's EMA generator of ``run_dir`` to ``out``, its
     floating-point tensors stored as ``dtype`` (float32, float16 or bfloat16; they
     are loaded back into float32 models)."""
-    import torch
 
     from gantools.engine import checkpoint as ckpt
     from gantools.registry import get_task
@@ -35,15 +34,8 @@ def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = Non
     generator.load_state_dict(state["ema"])
     task.prepare_export(generator, cfg)
     train = state["train_config"]
-    card = {
-        "task": task.name,
-        "name": out.stem,
-        "architecture": type(generator).__name__,
-        "config": state["task_config"],
-        "value_range": [0.0, 1.0],
-        "storage_dtype": dtype,
-        **task.card_extras(cfg),
-        "training": {
+    card = generator_card(task, cfg, generator, out, state["task_config"], dtype,
+                          config.get("gantools_version"), training={
             "command": " ".join(config.get("command", [])),
             "resumed_with": [" ".join(r["command"]) for r in config.get("resumed_with", [])],
             "data": train["data"],
@@ -54,25 +46,50 @@ def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = Non
             "wall_time_s": round(state.get("wall_time", 0.0), 1),
             "device": config.get("device"),
             "checkpoint": ckpt_path.name,
-        },
+        })
+    card.update(extra_card or {})
+    return save_weights(out, stored_tensors(generator, dtype), card)
+
+
+def generator_card(task: Any, cfg: Any, generator: Any, out: Path, config: dict[str, Any],
+                   dtype: str, version: str | None, **provenance: Any) -> dict[str, Any]:
+    """The JSON card of a generator written to ``out``: task, architecture, ``config``
+    (the task config as a JSON dict), value range, storage ``dtype``, the task's
+    card extras, then ``provenance`` (e.g. ``training=...``), empty metrics, the
+    gantools ``version`` and the creation time."""
+    return {
+        "task": task.name,
+        "name": out.stem,
+        "architecture": type(generator).__name__,
+        "config": config,
+        "value_range": [0.0, 1.0],
+        "storage_dtype": dtype,
+        **task.card_extras(cfg),
+        **provenance,
         "metrics": {},
-        "gantools_version": config.get("gantools_version"),
+        "gantools_version": version,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    card.update(extra_card or {})
+
+
+def stored_tensors(generator: Any, dtype: str) -> dict[str, Any]:
+    """The generator's state dict with floating-point tensors cast to ``dtype``
+    (float32, float16 or bfloat16)."""
+    import torch
+
     store = getattr(torch, dtype)
-    tensors = {k: v.to(store) if v.is_floating_point() else v
-               for k, v in generator.state_dict().items()}
-    return save_weights(out, tensors, card)
+    return {k: v.to(store) if v.is_floating_point() else v
+            for k, v in generator.state_dict().items()}
 
 
-def parse_card_fields(items: tuple[str, ...]) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; VALUE is JSON when it parses as JSON, else a string."""
+def parse_card_fields(items: tuple[str, ...], option: str = "--set") -> dict[str, Any]:
+    """``KEY=VALUE`` pairs given with ``option``; VALUE is JSON when it parses as
+    JSON, else a string."""
     fields: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ReportedError(f"--set {item!r}: expected KEY=VALUE")
+            raise ReportedError(f"{option} {item!r}: expected KEY=VALUE")
         try:
             fields[key] = json.loads(value)
         except json.JSONDecodeError:
