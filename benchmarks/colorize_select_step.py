@@ -3,25 +3,28 @@ held out from the training data (never on Set5/Set14).
 
 Candidates: every checkpoint of the runs (or those named by ``--only RUN:STEP``),
 each at every chroma gain of ``--gains`` (default 1 alone; the gain multiplies the
-predicted a*b* at inference and is stored in the card as ``chroma_gain``).
+predicted a*b* at inference and is stored in the card as ``chroma_gain``) and, for
+runs with the colour-class head (``--head classes``), every annealed-mean
+temperature of ``--temperatures`` (default: the run's own; the chosen one is
+written into the exported card's config).
 
 Rule: among candidates whose validation PSNR is at least ``--min-gain`` dB above the
 grayscale baseline's (no PSNR condition when not given) and whose colourfulness is at
 least ``--min-colour-ratio`` times the ground truth's, the best PSNR; if none
 qualifies, the checkpoint closest to qualifying (largest min of the two ratios
-achieved / required). Prints every checkpoint's scores and the choice; ``--export``
-writes that checkpoint's EMA generator like ``gantools export``.
+achieved / required), or nothing with ``--strict``. Prints every checkpoint's
+scores and the choice; ``--export`` writes that checkpoint's EMA generator like ``gantools export``.
 
     python benchmarks/colorize_select_step.py RUN_DIR [RUN_DIR...] --val VAL_DIR
-        [--only RUN:STEP ...] [--gains 1.0 1.1 ...]
-        [--size 256] [--min-gain DB] [--min-colour-ratio R]
+        [--only RUN:STEP ...] [--gains 1.0 1.1 ...] [--temperatures 0.38 1.0 ...]
+        [--size 256] [--min-gain DB] [--min-colour-ratio R] [--strict]
         [--export OUT.safetensors --dtype float16]
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,17 +39,20 @@ from gantools.score_table import mean_row
 
 @dataclass
 class Candidate:
-    """One checkpoint of a run at one chroma gain, and its mean validation scores."""
+    """One checkpoint of a run at one chroma gain (and annealed-mean temperature, for
+    the colour-class head), and its mean validation scores."""
 
     run: Path
     step: int
     path: Path
     chroma_gain: float
+    temperature: float | None
     score: ImageScore
 
     @property
     def name(self) -> str:
-        return f"{self.run.name}:{self.step}@{self.chroma_gain:g}"
+        at_t = "" if self.temperature is None else f"T{self.temperature:g}"
+        return f"{self.run.name}:{self.step}@{self.chroma_gain:g}{at_t}"
 
     @property
     def psnr_gain(self) -> float:
@@ -59,21 +65,27 @@ class Candidate:
         return self.score.model_colourfulness / self.score.truth_colourfulness
 
 
-def export_step(run: Path, path: Path, out: Path, dtype: str,
-                extra: dict | None = None) -> Path:
-    """Export checkpoint ``path`` of ``run`` (export_run takes a run's newest one)."""
+def export_step(run: Path, path: Path, out: Path, dtype: str, extra: dict | None = None,
+                temperature: float | None = None) -> Path:
+    """Export checkpoint ``path`` of ``run`` (export_run takes a run's newest one), with
+    the class head's ``temperature`` set in its config when given."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / run.name
         (copy / "checkpoints").mkdir(parents=True)
-        shutil.copy(run / "config.json", copy / "config.json")
+        config = json.loads((run / "config.json").read_text())
+        if temperature is not None:
+            config["task_config"]["temperature"] = temperature
+        (copy / "config.json").write_text(json.dumps(config, indent=2))
         (copy / "checkpoints" / path.name).symlink_to(path.resolve())
         return export_run(copy, out, extra_card=extra, dtype=dtype)
 
 
 def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
-               only: set[str] | None = None) -> list[Candidate]:
+               only: set[str] | None = None,
+               temperatures: list[float] | None = None) -> list[Candidate]:
     """The checkpoints of ``runs`` (those named "RUN:STEP" in ``only``, if given) at
-    each chroma gain, scored on ``val`` at working size ``size``."""
+    each chroma gain (and temperature, for class-head runs), scored on ``val`` at
+    working size ``size``."""
     found = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in runs:
@@ -83,26 +95,35 @@ def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
                 weights = export_step(run, path, Path(tmp) / f"{run.name}-{step}.safetensors",
                                       "float32")
                 model = load(task, weights=weights, device="cpu")
-                for gain in gains:
-                    cand = Candidate(run, step, path, gain, mean_row(
+                own = getattr(model.generator, "temperature", None)
+                temps = [None] if own is None else (temperatures or [own])
+                for temperature, gain in [(t, g) for t in temps for g in gains]:
+                    if temperature is not None:
+                        model.generator.temperature = temperature
+                    cand = Candidate(run, step, path, gain, temperature, mean_row(
                         evaluate_folder(task, model, val, size, saturation=gain)))
                     found.append(cand)
                     s = cand.score
-                    print(f"{cand.name:24s} PSNR {s.model_psnr:6.2f} (gray {s.gray_psnr:5.2f}, "
+                    print(f"{cand.name:28s} PSNR {s.model_psnr:6.2f} (gray {s.gray_psnr:5.2f}, "
                           f"{cand.psnr_gain:+.2f})  colourfulness {s.model_colourfulness:5.1f} "
                           f"(truth {s.truth_colourfulness:5.1f}, {cand.colour_ratio:.2f})",
                           flush=True)
     return found
 
 
-def choose(found: list[Candidate], min_gain: float | None, min_ratio: float) -> Candidate:
-    """Best PSNR among the qualifying candidates, else the one closest to qualifying."""
+def choose(found: list[Candidate], min_gain: float | None, min_ratio: float,
+           strict: bool = False) -> Candidate | None:
+    """Best PSNR among the qualifying candidates, else the one closest to qualifying
+    (None when ``strict``)."""
     def qualifies(c: Candidate) -> bool:
         return (min_gain is None or c.psnr_gain >= min_gain) and c.colour_ratio >= min_ratio
 
     eligible = [c for c in found if qualifies(c)]
     if eligible:
         return max(eligible, key=lambda c: c.score.model_psnr)
+    if strict:
+        print("no checkpoint qualifies: nothing chosen (--strict)")
+        return None
 
     def closeness(c: Candidate) -> float:
         parts = [c.colour_ratio / min_ratio]
@@ -123,16 +144,23 @@ def main() -> None:
                         help="score only these checkpoints (run folder name:step)")
     parser.add_argument("--gains", nargs="+", type=float, default=[1.0],
                         help="chroma gains to try at inference (default: 1)")
+    parser.add_argument("--temperatures", nargs="+", type=float, default=None,
+                        help="annealed-mean temperatures for class-head runs "
+                             "(default: the run's own)")
     parser.add_argument("--min-gain", type=float, default=None,
                         help="required validation PSNR over gray, dB (default: none)")
     parser.add_argument("--min-colour-ratio", type=float, default=0.5,
                         help="required colourfulness / the truth's (default 0.5)")
+    parser.add_argument("--strict", action="store_true",
+                        help="choose nothing when no candidate qualifies")
     parser.add_argument("--export", type=Path, default=None)
     parser.add_argument("--dtype", default="float16")
     args = parser.parse_args()
     found = score_runs(args.runs, args.val, args.size, args.gains,
-                       set(args.only) if args.only else None)
-    best = choose(found, args.min_gain, args.min_colour_ratio)
+                       set(args.only) if args.only else None, args.temperatures)
+    best = choose(found, args.min_gain, args.min_colour_ratio, args.strict)
+    if best is None:
+        return
     print(f"chosen: {best.name} (validation PSNR "
           f"{best.score.model_psnr:.2f}, colourfulness {best.score.model_colourfulness:.1f})")
     if args.export:
@@ -151,7 +179,7 @@ def main() -> None:
             "chosen": best.name, "chosen_step": best.step}
         written = export_step(best.run, best.path, args.export, args.dtype,
                               {"checkpoint_selection": selection,
-                               "chroma_gain": best.chroma_gain})
+                               "chroma_gain": best.chroma_gain}, best.temperature)
         print(f"wrote {written}")
 
 

@@ -23,7 +23,7 @@ AB_RANGE = 220.0
 """a*, b* span covered by the normalised units: [-110, 110] maps to [0, 1]."""
 
 
-def _no_autocast(device: torch.device):
+def no_autocast(device: torch.device):
     """A context that disables autocast on ``device`` (colour maths stay float32)."""
     if device.type in ("cuda", "cpu", "mps", "xpu"):
         return torch.autocast(device_type=device.type, enabled=False)
@@ -33,7 +33,7 @@ def _no_autocast(device: torch.device):
 def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     """sRGB (N, 3, H, W) in [0, 1] -> Lab (N, 3, H, W) float32: L* in [0, 100],
     a*, b* in about [-110, 110]."""
-    with _no_autocast(rgb.device):
+    with no_autocast(rgb.device):
         return _rgb_to_lab(rgb.float().clamp(0, 1))
 
 
@@ -41,7 +41,7 @@ def lab_to_rgb(lab: torch.Tensor, clip: bool = True) -> torch.Tensor:
     """Lab (N, 3, H, W) (L* in [0, 100]) -> sRGB (N, 3, H, W) float32, clamped to
     [0, 1] when ``clip`` (out-of-gamut colours then lose their exact L*: use
     :func:`lab_to_rgb_in_gamut` to keep it)."""
-    with _no_autocast(lab.device):
+    with no_autocast(lab.device):
         return _lab_to_rgb(lab.float(), clip=clip)
 
 

@@ -73,13 +73,7 @@ class ColorUNet(nn.Module):
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         h, w = l_norm.shape[-2:]
-        m = self.multiple
-        ph, pw = (-h) % m, (-w) % m
-        x = l_norm
-        if ph or pw:
-            mode = "reflect" if h > ph and w > pw else "replicate"
-            x = F.pad(x, (0, pw, 0, ph), mode=mode)
-        x = self.stem(x * 2.0 - 1.0)
+        x = self.stem(pad_to_multiple(l_norm, self.multiple) * 2.0 - 1.0)
         skips = [x]
         for down in self.downs:
             x = down(x)
@@ -88,3 +82,85 @@ class ColorUNet(nn.Module):
         for up in reversed(self.ups):
             x = up(x, skips.pop())
         return torch.sigmoid(self.head(x))[..., :h, :w]
+
+
+class ColorClassUNet(ColorUNet):
+    """U-Net (N, 1, H, W) L / 100 in [0, 1] -> colour classes (Zhang et al. 2016).
+
+    The decoder stops at 1 / 2 ** ``head_level`` of the resolution, where a 1x1 head
+    gives logits over the a*b* classes ``centres`` (Q, 2) (:mod:`.bins`). Eval mode
+    returns normalised a*b* (N, 2, H, W) in [0, 1]: the annealed mean at
+    ``temperature``, upsampled bilinearly. Train mode returns that with the logits
+    packed behind it, (N, 2 + P, H, W) (:func:`unpack_logits` takes them out), so the
+    task's losses see both while the discriminator sees the first two channels."""
+
+    def __init__(self, centres: torch.Tensor, temperature: float = 0.38, width: int = 32,
+                 levels: int = 5, max_width: int = 128, head_level: int = 2) -> None:
+        super().__init__(width, levels, max_width)
+        if not 0 < head_level < levels:
+            raise ValueError(f"head_level must be in 1..{levels - 1}, got {head_level}")
+        if temperature <= 0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
+        widths = level_widths(width, levels, max_width)
+        self.ups = self.ups[head_level:]
+        self.head_level = head_level
+        self.temperature = temperature
+        self.register_buffer("centres", centres.float().clone())
+        self.head = nn.Conv2d(widths[head_level], centres.shape[0], 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def logits(self, l_norm: torch.Tensor) -> torch.Tensor:
+        """L / 100 (N, 1, H, W) -> logits (N, Q, H', W') at 1 / 2 ** head_level of the
+        input padded to a multiple of ``self.multiple``."""
+        x = pad_to_multiple(l_norm, self.multiple)
+        x = self.stem(x * 2.0 - 1.0)
+        skips = [x]
+        for down in self.downs:
+            x = down(x)
+            skips.append(x)
+        skips.pop()
+        for up in reversed(self.ups):
+            x = up(x, skips.pop())
+        return self.head(x)
+
+    def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
+        from gantools.plugins.colorize.bins import annealed_mean
+        from gantools.plugins.colorize.lab import normalise_ab
+
+        h, w = l_norm.shape[-2:]
+        logits = self.logits(l_norm)
+        ab = normalise_ab(annealed_mean(logits, self.centres, self.temperature))
+        factor = 2 ** self.head_level
+        ab = F.interpolate(ab, scale_factor=factor, mode="bilinear", align_corners=False)
+        ab = ab.to(l_norm.dtype)[..., :h, :w]
+        if not self.training:
+            return ab
+        return torch.cat([ab, pack_logits(logits, factor).to(ab.dtype)], dim=1)
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    """Pad (N, C, H, W) at the bottom and right (reflect, or replicate when too small)
+    to sides that are multiples of ``multiple``."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if not (ph or pw):
+        return x
+    mode = "reflect" if h > ph and w > pw else "replicate"
+    return F.pad(x, (0, pw, 0, ph), mode=mode)
+
+
+def pack_logits(logits: torch.Tensor, factor: int) -> torch.Tensor:
+    """Logits (N, Q, h, w) -> (N, ceil(Q / factor**2), h * factor, w * factor): zero
+    channels added, then pixel-shuffled, so they ride along an image-sized tensor."""
+    per = factor * factor
+    extra = (-logits.shape[1]) % per
+    if extra:
+        logits = F.pad(logits, (0, 0, 0, 0, 0, extra))
+    return F.pixel_shuffle(logits, factor)
+
+
+def unpack_logits(packed: torch.Tensor, classes: int, factor: int) -> torch.Tensor:
+    """Inverse of :func:`pack_logits`: (N, P, H, W) -> logits (N, classes, H / factor,
+    W / factor)."""
+    return F.pixel_unshuffle(packed, factor)[:, :classes]

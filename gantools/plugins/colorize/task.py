@@ -5,7 +5,9 @@ PatchGAN sees L with a*b* (conditional); the generator loss is BCE adversarial
 plus L1 (weight 100) on a*b* / 110 in [-1, 1] (pix2pix's units). Against washed-out
 (sepia) results the L1 term is re-weighted by the target's chroma
 (``--chroma-weight``), and an optional hinge penalises predicted chroma below the
-target's (``--saturation-weight``).
+target's (``--saturation-weight``). ``--head classes`` predicts colour classes
+instead (Zhang et al. 2016, :mod:`.bins`): a class-rebalanced cross-entropy, decoded
+by the annealed mean; the L1 and adversarial terms then see the decoded a*b*.
 
 Inference predicts chroma at a working resolution (short side ``--size``),
 upsamples it bilinearly and recombines it with the full-resolution L*, so the
@@ -15,7 +17,8 @@ output has the input's size, detail and lightness. Imports torch lazily.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 from gantools.engine.config import opt
 from gantools.task import Batch, DataSpec, ImageTask
@@ -42,6 +45,17 @@ class ColorizeConfig:
     saturation_weight: float = opt(
         0.0, "Weight of a hinge on predicted chroma below the target's, in a*b* / 110 "
              "units like the L1 (0 = off).")
+    head: Literal["regression", "classes"] = opt(
+        "regression", "Generator output: regression (a*b* directly) or classes (a "
+                      "distribution over a*b* bins, Zhang et al. 2016, decoded by the "
+                      "annealed mean).")
+    bin_size: float = opt(10.0, "classes head: side of the a*b* bins, in Lab units.")
+    class_weight: float = opt(1.0, "classes head: weight of the cross-entropy on the bins.")
+    rebalance: float = opt(0.5, "classes head: class rebalancing, pixel weight 1 / ((1 - r) "
+                                "p + r / Q) with p the batch's bin frequencies (1 = none, "
+                                "0.5 = Zhang et al.).")
+    temperature: float = opt(0.38, "classes head: annealed-mean temperature (1 = mean of "
+                                   "the predicted distribution, lower = more vivid).")
     adv_weight: float = opt(1.0, "Weight of the adversarial (BCE) term; 0 = L1 only.")
     d_width: int = opt(64, "Channels of the PatchGAN's first layer.")
     d_layers: int = opt(3, "Strided PatchGAN layers (3 = 70x70 patches).")
@@ -77,11 +91,18 @@ class ColorizeTask(ImageTask):
         return self.build_generator(cfg), PatchGAN(3, cfg.d_width, cfg.d_layers)
 
     def build_generator(self, cfg: ColorizeConfig) -> nn.Module:
-        from gantools.plugins.colorize.models import ColorUNet
+        from gantools.plugins.colorize.models import ColorClassUNet, ColorUNet
 
+        if cfg.head == "classes":
+            return ColorClassUNet(class_centres(cfg.bin_size), cfg.temperature, cfg.width,
+                                  cfg.levels, cfg.max_width, CLASS_HEAD_LEVEL)
         return ColorUNet(cfg.width, cfg.levels, cfg.max_width)
 
     def data_spec(self, cfg: ColorizeConfig) -> DataSpec:
+        multiple = 2 ** (cfg.levels - 1)
+        if cfg.head == "classes" and cfg.patch % multiple:
+            raise ValueError(f"--patch {cfg.patch}: the classes head needs a multiple of "
+                             f"{multiple} (2 ** (levels - 1))")
         return DataSpec(size=cfg.patch, channels=3, crop="random", colour_only=True)
 
     # ----- training ----------------------------------------------------------
@@ -103,10 +124,11 @@ class ColorizeTask(ImageTask):
         return condition, lab.normalise_ab(lab_img[:, 1:])
 
     def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
-        """D sees L with a*b*: (N, 3, h, w) in [0, 1]."""
+        """D sees L with a*b*: (N, 3, h, w) in [0, 1] (the classes head's packed logits,
+        behind the a*b* in training, are left out)."""
         import torch
 
-        return (torch.cat([condition.to(image.dtype), image], dim=1),)
+        return (torch.cat([condition.to(image.dtype), image[:, :2]], dim=1),)
 
     def task_losses(self, fake: torch.Tensor, target: torch.Tensor, condition: Any,
                     cfg: ColorizeConfig) -> dict[str, torch.Tensor]:
@@ -114,7 +136,10 @@ class ColorizeTask(ImageTask):
 
         from gantools.plugins.colorize.lab import AB_RANGE, chroma
 
-        fake, target = fake.float(), target.float()
+        losses = {}
+        if cfg.head == "classes":
+            losses["classes"] = cfg.class_weight * self._class_loss(fake, target, cfg)
+        fake, target = fake[:, :2].float(), target.float()
         err = 2.0 * (fake - target).abs()  # in pix2pix's units: a*b* / 110 in [-1, 1]
         if cfg.chroma_weight > 0:
             weight = 1.0 + cfg.chroma_weight * chroma(target) / 50.0
@@ -122,11 +147,28 @@ class ColorizeTask(ImageTask):
             l1 = (weight * err).mean()
         else:
             l1 = err.mean()
-        losses = {"l1": cfg.l1_weight * l1}
+        losses["l1"] = cfg.l1_weight * l1
         if cfg.saturation_weight > 0:
             shortfall = torch.relu(chroma(target) - chroma(fake)) / (AB_RANGE / 2)
             losses["saturation"] = cfg.saturation_weight * shortfall.mean()
         return losses
+
+    def _class_loss(self, fake: torch.Tensor, target: torch.Tensor,
+                    cfg: ColorizeConfig) -> torch.Tensor:
+        """Rebalanced cross-entropy of the packed logits in ``fake`` (N, 2 + P, h, w)
+        against the target's a*b* (N, 2, h, w, normalised), averaged over the cells of
+        the logits' grid."""
+        import torch.nn.functional as F
+
+        from gantools.plugins.colorize.bins import soft_cross_entropy
+        from gantools.plugins.colorize.lab import denormalise_ab
+        from gantools.plugins.colorize.models import unpack_logits
+
+        centres = class_centres(cfg.bin_size).to(fake.device)
+        factor = 2 ** CLASS_HEAD_LEVEL
+        logits = unpack_logits(fake[:, 2:], centres.shape[0], factor)
+        true_ab = F.avg_pool2d(denormalise_ab(target), factor)
+        return soft_cross_entropy(logits, true_ab, centres, cfg.bin_size, cfg.rebalance)
 
     def sample_images(self, generator: nn.Module, condition: Any,
                       target: torch.Tensor) -> list[torch.Tensor]:
@@ -192,6 +234,18 @@ class ColorizeTask(ImageTask):
         from gantools.plugins.colorize.evaluate import eval_command
 
         return eval_command(self)
+
+
+CLASS_HEAD_LEVEL = 2
+"""The classes head predicts at 1 / 4 of the resolution (as Zhang et al.)."""
+
+
+@lru_cache(maxsize=4)
+def class_centres(bin_size: float) -> torch.Tensor:
+    """The colour classes (Q, 2) for bins of side ``bin_size`` (see :mod:`.bins`)."""
+    from gantools.plugins.colorize.bins import gamut_centres
+
+    return gamut_centres(bin_size)
 
 
 task = ColorizeTask()
