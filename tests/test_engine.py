@@ -54,6 +54,13 @@ def test_two_step_training_writes_the_run_folder(tiny_idx, tmp_path):
     assert ckpt.list_checkpoints(out / "checkpoints")[-1][0] == 2
 
 
+def test_a_run_stopped_before_training_leaves_no_folder(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(Exception, match="missing"):
+        run(tmp_path / "missing", out, 2)
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("arch", ["dcgan", "mlp"])
 def test_resume_is_bit_identical(tiny_idx, tmp_path, arch):
     whole, parts = tmp_path / "whole", tmp_path / "parts"

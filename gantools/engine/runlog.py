@@ -22,15 +22,22 @@ class RunLog:
         self.folder = Path(folder)
         self.enabled = enabled
         self._tb = None
-        if enabled:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / "samples").mkdir(exist_ok=True)
-            try:
-                from torch.utils.tensorboard import SummaryWriter
+        self._opened = False
 
-                self._tb = SummaryWriter(str(self.folder / "tb"))
-            except Exception:  # noqa: BLE001 - tensorboard is optional
-                self._tb = None
+    def _open(self) -> None:
+        """Create the folder (and TensorBoard writer) at the first write, so a run that
+        stops on a bad option or data path leaves no empty folder behind."""
+        if self._opened:
+            return
+        self._opened = True
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "samples").mkdir(exist_ok=True)
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._tb = SummaryWriter(str(self.folder / "tb"))
+        except Exception:  # noqa: BLE001 - tensorboard is optional
+            self._tb = None
 
     @property
     def metrics_path(self) -> Path:
@@ -38,6 +45,7 @@ class RunLog:
 
     def write_config(self, config: dict[str, Any]) -> None:
         if self.enabled:
+            self._open()
             text = json.dumps(config, indent=2, default=str) + "\n"
             atomic_write_bytes(self.folder / "config.json", text.encode())
 
@@ -54,6 +62,7 @@ class RunLog:
         """Append one line; non-finite values are written as null."""
         if not self.enabled:
             return
+        self._open()
         clean = {k: (v if math.isfinite(v) else None) for k, v in values.items()}
         with open(self.metrics_path, "a") as fh:
             fh.write(json.dumps({"step": step, **clean}) + "\n")
@@ -65,6 +74,7 @@ class RunLog:
         """Save rows of images (each (N, C, H, W) in [0, 1]) as one PNG grid."""
         if not self.enabled:
             return None
+        self._open()
         path = self.folder / "samples" / f"step_{step:08d}.png"
         save_image_grid(rows, path)
         return path
