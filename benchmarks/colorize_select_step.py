@@ -105,8 +105,8 @@ def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
                     found.append(cand)
                     s = cand.score
                     print(f"{cand.name:28s} PSNR {s.model_psnr:6.2f} (gray {s.gray_psnr:5.2f}, "
-                          f"{cand.psnr_gain:+.2f})  colourfulness {s.model_colourfulness:5.1f} "
-                          f"(truth {s.truth_colourfulness:5.1f}, {cand.colour_ratio:.2f})",
+                          f"{cand.psnr_gain:+.3f})  colourfulness {s.model_colourfulness:5.1f} "
+                          f"(truth {s.truth_colourfulness:5.1f}, {cand.colour_ratio:.3f})",
                           flush=True)
     return found
 

@@ -118,9 +118,15 @@ def test_class_unet_shapes_in_eval_and_train_mode():
     assert d_in.shape == (2, 3, 16, 24)
 
 
-def test_patch_must_fit_the_class_head():
+def test_class_head_options_are_checked():
     with pytest.raises(ValueError, match="--patch 30"):
         task.data_spec(ColorizeConfig(**{**TINY, "patch": 30}))
+    with pytest.raises(ValueError, match="--rebalance 0"):
+        task.data_spec(ColorizeConfig(**{**TINY, "rebalance": 0.0}))
+    with pytest.raises(ValueError, match="--temperature 0"):
+        task.data_spec(ColorizeConfig(**{**TINY, "temperature": 0.0}))
+    with pytest.raises(ValueError, match="temperature"):
+        task.build_generator(ColorizeConfig(**{**TINY, "temperature": 0.0}))
 
 
 def test_two_step_training_export_and_inference_keep_luminance(tmp_path):

@@ -103,6 +103,10 @@ class ColorizeTask(ImageTask):
         if cfg.head == "classes" and cfg.patch % multiple:
             raise ValueError(f"--patch {cfg.patch}: the classes head needs a multiple of "
                              f"{multiple} (2 ** (levels - 1))")
+        if cfg.head == "classes" and not 0 < cfg.rebalance <= 1:
+            raise ValueError(f"--rebalance {cfg.rebalance}: must be in (0, 1]")
+        if cfg.head == "classes" and cfg.temperature <= 0:
+            raise ValueError(f"--temperature {cfg.temperature}: must be positive")
         return DataSpec(size=cfg.patch, channels=3, crop="random", colour_only=True)
 
     # ----- training ----------------------------------------------------------
