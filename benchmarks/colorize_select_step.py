@@ -18,13 +18,18 @@ scores and the choice; ``--export`` writes that checkpoint's EMA generator like 
     python benchmarks/colorize_select_step.py RUN_DIR [RUN_DIR...] --val VAL_DIR
         [--only RUN:STEP ...] [--gains 1.0 1.1 ...] [--temperatures 0.38 1.0 ...]
         [--size 256] [--min-gain DB] [--min-colour-ratio R] [--strict]
-        [--export OUT.safetensors --dtype float16]
+        [--export OUT.safetensors --dtype float16] [--scored LOG ...]
+
+``--scored`` adds the score lines that earlier runs of this script printed (saved
+logs) to the exported card, beside this run's own, so that a selection spread over
+several runs is recorded in full; the rule applies to this run's candidates only.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,12 +77,10 @@ def export_step(run: Path, path: Path, out: Path, dtype: str, extra: dict | None
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / run.name
         (copy / "checkpoints").mkdir(parents=True)
-        config = json.loads((run / "config.json").read_text())
-        if temperature is not None:
-            config["task_config"]["temperature"] = temperature
-        (copy / "config.json").write_text(json.dumps(config, indent=2))
+        shutil.copy(run / "config.json", copy / "config.json")
         (copy / "checkpoints" / path.name).symlink_to(path.resolve())
-        return export_run(copy, out, extra_card=extra, dtype=dtype)
+        options = None if temperature is None else {"temperature": temperature}
+        return export_run(copy, out, extra_card=extra, dtype=dtype, task_options=options)
 
 
 def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
@@ -109,6 +112,24 @@ def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],
                           f"(truth {s.truth_colourfulness:5.1f}, {cand.colour_ratio:.3f})",
                           flush=True)
     return found
+
+
+SCORE_LINE = re.compile(r"^(\S+)\s+PSNR\s+([\d.]+) \(gray ([\d.]+), [^)]*\)\s+"
+                        r"colourfulness\s+([\d.]+) \(truth\s+([\d.]+),")
+
+
+def scores_from_logs(logs: list[Path]) -> dict[str, dict[str, float]]:
+    """Candidate name -> scores, read from the lines :func:`score_runs` printed (at
+    their printed precision)."""
+    scores = {}
+    for log in logs:
+        for line in log.read_text().splitlines():
+            match = SCORE_LINE.match(line)
+            if match:
+                name, psnr, gray, colour, truth = match.groups()
+                scores[name] = {"psnr": float(psnr), "colourfulness": float(colour),
+                                "gray_psnr": float(gray), "truth_colourfulness": float(truth)}
+    return scores
 
 
 def choose(found: list[Candidate], min_gain: float | None, min_ratio: float,
@@ -155,6 +176,8 @@ def main() -> None:
                         help="choose nothing when no candidate qualifies")
     parser.add_argument("--export", type=Path, default=None)
     parser.add_argument("--dtype", default="float16")
+    parser.add_argument("--scored", nargs="+", type=Path, default=[],
+                        help="logs of earlier runs of this script, recorded in the card")
     args = parser.parse_args()
     found = score_runs(args.runs, args.val, args.size, args.gains,
                        set(args.only) if args.only else None, args.temperatures)
@@ -171,11 +194,11 @@ def main() -> None:
                     f"{gain}colourfulness at least {args.min_colour_ratio} of the ground "
                     f"truth's",
             "validation": str(args.val), "size": args.size,
-            "scores": {c.name: {
+            "scores": {**scores_from_logs(args.scored), **{c.name: {
                 "psnr": round(c.score.model_psnr, 3),
                 "colourfulness": round(c.score.model_colourfulness, 2),
                 "gray_psnr": round(c.score.gray_psnr, 3),
-                "truth_colourfulness": round(c.score.truth_colourfulness, 2)} for c in found},
+                "truth_colourfulness": round(c.score.truth_colourfulness, 2)} for c in found}},
             "chosen": best.name, "chosen_step": best.step}
         written = export_step(best.run, best.path, args.export, args.dtype,
                               {"checkpoint_selection": selection,

@@ -152,6 +152,9 @@ def test_two_step_training_export_and_inference_keep_luminance(tmp_path):
     weights = export_run(out, tmp_path / "c.safetensors")
     model = gantools.load("colorize", weights=str(weights), device="cpu", precision="fp32")
     assert model.config.head == "classes"
+    sharper = gantools.load("colorize", device="cpu", weights=str(export_run(
+        out, tmp_path / "t.safetensors", task_options={"temperature": 0.1})))
+    assert sharper.generator.temperature == 0.1 == sharper.card["config"]["temperature"]
     src = rng.integers(0, 256, (45, 70, 3), dtype=np.uint8)
     with torch.inference_mode():
         rgb = task.infer(model, from_hwc_uint8(src), ColorizeOptions(size=32))

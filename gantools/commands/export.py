@@ -14,10 +14,12 @@ from gantools.cli_options import ReportedError, friendly_errors
 
 
 def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = None,
-               dtype: str = "float32") -> Path:
+               dtype: str = "float32", task_options: dict[str, Any] | None = None) -> Path:
     """Write the newest checkpoint's EMA generator of ``run_dir`` to ``out``, its
     floating-point tensors stored as ``dtype`` (float32, float16 or bfloat16; they
-    are loaded back into float32 models)."""
+    are loaded back into float32 models). ``task_options`` replace fields of the run's
+    task config in the exported model (settings that leave the weights' shapes alone,
+    e.g. a decoding temperature chosen after training)."""
 
     from gantools.engine import checkpoint as ckpt
     from gantools.registry import get_task
@@ -29,12 +31,13 @@ def export_run(run_dir: Path, out: Path, extra_card: dict[str, Any] | None = Non
     config = json.loads(config_path.read_text())
     task = get_task(config["task"])
     state, ckpt_path = ckpt.load_latest(run_dir / "checkpoints")
-    cfg = task.config_from_dict(state["task_config"])
+    task_config = {**state["task_config"], **(task_options or {})}
+    cfg = task.config_from_dict(task_config)
     generator = task.build_generator(cfg)
     generator.load_state_dict(state["ema"])
     task.prepare_export(generator, cfg)
     train = state["train_config"]
-    card = generator_card(task, cfg, generator, out, state["task_config"], dtype,
+    card = generator_card(task, cfg, generator, out, task_config, dtype,
                           config.get("gantools_version"), training={
             "command": " ".join(config.get("command", [])),
             "resumed_with": [" ".join(r["command"]) for r in config.get("resumed_with", [])],
