@@ -1,0 +1,43 @@
+"""The shipped colorize models: cards, and what they do to a real photo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import gantools
+from gantools.metrics import colourfulness
+from gantools.plugins.colorize import lab
+from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+
+@pytest.fixture(scope="module")
+def gray_photo() -> np.ndarray:
+    """skimage's coffee cup (400x600), made gray: (H, W, 3) uint8."""
+    from skimage import data
+
+    rgb = from_hwc_uint8(data.coffee())
+    light = lab.luminance(rgb)
+    gray = lab.compose(light, torch.full((1, 2, *light.shape[-2:]), 0.5))
+    return to_hwc_uint8(gray[0])
+
+
+@pytest.mark.parametrize(("name", "head"), [("colorize", "regression"),
+                                             ("colorize-vivid", "classes")])
+def test_shipped_model_colours_a_photo_and_keeps_its_lightness(name, head, gray_photo):
+    model = gantools.load("colorize", model=name, device="cpu", precision="fp32")
+    card = model.card
+    assert card["config"].get("head", "regression") == head  # older cards: regression
+    assert card["training"]["steps"] > 0 and card["checkpoint_selection"]["scores"]
+    for dataset in ("Set5", "Set14"):
+        scores = card["metrics"][dataset]
+        assert scores["psnr"] > 15 and 0 < scores["colourfulness"] < scores["truth_colourfulness"]
+    with torch.inference_mode():
+        out = model.task.infer(model, from_hwc_uint8(gray_photo), None)
+    out8 = to_hwc_uint8(out[0])
+    assert out8.shape == gray_photo.shape
+    light_in = lab.luminance(from_hwc_uint8(gray_photo))
+    assert (lab.luminance(from_hwc_uint8(out8)) - light_in).abs().max() <= 1 / 255
+    assert float(colourfulness(from_hwc_uint8(out8))[0]) > 10
+    assert float(colourfulness(from_hwc_uint8(gray_photo))[0]) < 1
