@@ -71,8 +71,9 @@ class ColorUNet(nn.Module):
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
-    def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
-        h, w = l_norm.shape[-2:]
+    def features(self, l_norm: torch.Tensor) -> torch.Tensor:
+        """L / 100 (N, 1, H, W) -> the decoder's last features, for the input padded to
+        a multiple of ``self.multiple``, at the resolution of the last ``ups`` block."""
         x = self.stem(pad_to_multiple(l_norm, self.multiple) * 2.0 - 1.0)
         skips = [x]
         for down in self.downs:
@@ -81,7 +82,11 @@ class ColorUNet(nn.Module):
         skips.pop()
         for up in reversed(self.ups):
             x = up(x, skips.pop())
-        return torch.sigmoid(self.head(x))[..., :h, :w]
+        return x
+
+    def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
+        h, w = l_norm.shape[-2:]
+        return torch.sigmoid(self.head(self.features(l_norm)))[..., :h, :w]
 
 
 class ColorClassUNet(ColorUNet):
@@ -113,16 +118,7 @@ class ColorClassUNet(ColorUNet):
     def logits(self, l_norm: torch.Tensor) -> torch.Tensor:
         """L / 100 (N, 1, H, W) -> logits (N, Q, H', W') at 1 / 2 ** head_level of the
         input padded to a multiple of ``self.multiple``."""
-        x = pad_to_multiple(l_norm, self.multiple)
-        x = self.stem(x * 2.0 - 1.0)
-        skips = [x]
-        for down in self.downs:
-            x = down(x)
-            skips.append(x)
-        skips.pop()
-        for up in reversed(self.ups):
-            x = up(x, skips.pop())
-        return self.head(x)
+        return self.head(self.features(l_norm))
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         from gantools.plugins.colorize.bins import annealed_mean
