@@ -9,6 +9,7 @@ import torch
 import gantools
 from gantools.metrics import colourfulness
 from gantools.plugins.colorize import lab
+from gantools.plugins.colorize.evaluate import gray_version
 from gantools.tensors import from_hwc_uint8, to_hwc_uint8
 
 
@@ -17,10 +18,7 @@ def gray_photo() -> np.ndarray:
     """skimage's coffee cup (400x600), made gray: (H, W, 3) uint8."""
     from skimage import data
 
-    rgb = from_hwc_uint8(data.coffee())
-    light = lab.luminance(rgb)
-    gray = lab.compose(light, torch.full((1, 2, *light.shape[-2:]), 0.5))
-    return to_hwc_uint8(gray[0])
+    return gray_version(data.coffee())
 
 
 @pytest.mark.parametrize(("name", "head"), [("colorize", "regression"),
