@@ -12,12 +12,22 @@ Rule: among candidates whose validation PSNR is at least ``--min-gain`` dB above
 grayscale baseline's (no PSNR condition when not given) and whose colourfulness is at
 least ``--min-colour-ratio`` times the ground truth's, the best PSNR; if none
 qualifies, the checkpoint closest to qualifying (largest min of the two ratios
-achieved / required), or nothing with ``--strict``. Prints every checkpoint's
-scores and the choice; ``--export`` writes that checkpoint's EMA generator like ``gantools export``.
+achieved / required), or nothing with ``--strict``.
+
+With ``--keep-fraction F`` the rule has three stages instead: the checkpoint with the
+best validation PSNR at gain 1; its calibrated gain g*, the gain of ``--gains`` with
+the best validation PSNR (its lead over gray must be at least ``--min-gain`` dB, else
+nothing is chosen); then the largest gain at or above g* whose PSNR lead over gray is
+still at least F times the lead at g*. A PSNR-optimal prediction's PSNR is flat around
+its optimum, so part of its lead over gray buys colour.
+
+Prints every checkpoint's scores and the choice; ``--export`` writes that checkpoint's
+EMA generator like ``gantools export``.
 
     python benchmarks/colorize_select_step.py RUN_DIR [RUN_DIR...] --val VAL_DIR
         [--only RUN:STEP ...] [--gains 1.0 1.1 ...] [--temperatures 0.38 1.0 ...]
         [--size 256] [--min-gain DB] [--min-colour-ratio R] [--strict]
+        [--keep-fraction F]
         [--export OUT.safetensors --dtype float16] [--scored LOG ...]
 
 ``--scored`` adds the score lines that earlier runs of this script printed (saved
@@ -156,6 +166,21 @@ def choose(found: list[Candidate], min_gain: float | None, min_ratio: float,
     return max(found, key=closeness)
 
 
+def calibrated_choice(gains: list[Candidate], fraction: float,
+                      min_gain: float | None) -> Candidate | None:
+    """One checkpoint scored at several gains: the gain g* of best PSNR (None when its
+    lead over gray is below ``min_gain`` dB), then the largest gain >= g* whose lead is
+    at least ``fraction`` times g*'s."""
+    best = max(gains, key=lambda c: c.score.model_psnr)
+    if min_gain is not None and best.psnr_gain < min_gain:
+        print(f"{best.name}: best lead over gray {best.psnr_gain:+.3f} dB is below "
+              f"--min-gain {min_gain}: nothing chosen")
+        return None
+    keeping = [c for c in gains if c.chroma_gain >= best.chroma_gain
+               and c.psnr_gain >= fraction * best.psnr_gain]
+    return max(keeping, key=lambda c: c.chroma_gain)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="pick a colorize checkpoint on validation")
     parser.add_argument("runs", type=Path, nargs="+")
@@ -174,14 +199,29 @@ def main() -> None:
                         help="required colourfulness / the truth's (default 0.5)")
     parser.add_argument("--strict", action="store_true",
                         help="choose nothing when no candidate qualifies")
+    parser.add_argument("--keep-fraction", type=float, default=None,
+                        help="two-stage rule: best checkpoint at gain 1, then the largest "
+                             "gain keeping this fraction of its PSNR gain over gray")
     parser.add_argument("--export", type=Path, default=None)
     parser.add_argument("--dtype", default="float16")
     parser.add_argument("--scored", nargs="+", type=Path, default=[],
                         help="logs of earlier runs of this script, recorded in the card")
     args = parser.parse_args()
-    found = score_runs(args.runs, args.val, args.size, args.gains,
-                       set(args.only) if args.only else None, args.temperatures)
-    best = choose(found, args.min_gain, args.min_colour_ratio, args.strict)
+    only = set(args.only) if args.only else None
+    if args.keep_fraction is None:
+        found = score_runs(args.runs, args.val, args.size, args.gains, only,
+                           args.temperatures)
+        best = choose(found, args.min_gain, args.min_colour_ratio, args.strict)
+    else:
+        found = score_runs(args.runs, args.val, args.size, [1.0], only, args.temperatures)
+        best = max(found, key=lambda c: c.score.model_psnr)
+        print(f"checkpoint: {best.name}; its gains:")
+        temps = None if best.temperature is None else [best.temperature]
+        more = score_runs([best.run], args.val, args.size,
+                          [g for g in args.gains if g != 1.0],
+                          {f"{best.run.name}:{best.step}"}, temps)
+        found += more
+        best = calibrated_choice([best, *more], args.keep_fraction, args.min_gain)
     if best is None:
         return
     print(f"chosen: {best.name} (validation PSNR "
@@ -189,10 +229,15 @@ def main() -> None:
     if args.export:
         gain = "" if args.min_gain is None else (
             f"PSNR at least {args.min_gain} dB above the grayscale baseline's and ")
+        rule = (f"best validation RGB PSNR among checkpoints (x chroma gains) with "
+                f"{gain}colourfulness at least {args.min_colour_ratio} of the ground truth's")
+        if args.keep_fraction is not None:
+            rule = (f"checkpoint: best validation RGB PSNR at gain 1; calibrated gain g*: "
+                    f"best PSNR among {args.gains} (at least {args.min_gain} dB above "
+                    f"gray); chroma gain: the largest >= g* keeping {args.keep_fraction} "
+                    f"of g*'s PSNR lead over gray")
         selection = {
-            "rule": f"best validation RGB PSNR among checkpoints (x chroma gains) with "
-                    f"{gain}colourfulness at least {args.min_colour_ratio} of the ground "
-                    f"truth's",
+            "rule": rule,
             "validation": str(args.val), "size": args.size,
             "scores": {**scores_from_logs(args.scored), **{c.name: {
                 "psnr": round(c.score.model_psnr, 3),

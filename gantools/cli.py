@@ -106,8 +106,17 @@ def app() -> None:
     """
 
 
+def one_line_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ARG001
+    """Warnings on the command line as one line each ("UserWarning: note: FILE: ..."),
+    without the source line Python's default format adds."""
+    return f"{category.__name__}: {message}\n"
+
+
 def main() -> None:
     """Console-script entry point."""
+    import warnings
+
+    warnings.formatwarning = one_line_warning
     app(prog_name="gantools")
 
 

@@ -74,19 +74,21 @@ def psnr(a: Tensor, b: Tensor, data_range: float = 1.0, crop_border: int = 0) ->
     return _psnr_from_mse(mse, data_range)
 
 
-def gaussian_window(size: int = 11, sigma: float = 1.5) -> Tensor:
-    """Normalised 2-D Gaussian window, (size, size) float64 summing to 1."""
+def gaussian_kernel(size: int = 11, sigma: float = 1.5) -> Tensor:
+    """Normalised 1-D Gaussian, (size,) float64 summing to 1; the 2-D window of SSIM
+    is its outer product with itself."""
     x = torch.arange(size, dtype=torch.float64) - (size - 1) / 2.0
     g = torch.exp(-0.5 * (x / sigma) ** 2)
-    g = g / g.sum()
-    return torch.outer(g, g)
+    return g / g.sum()
 
 
-def _filter_valid(x: Tensor, window: Tensor) -> Tensor:
-    """Depthwise 'valid' correlation of (N, C, H, W) with a (k, k) window."""
-    channels = x.shape[1]
-    weight = window.to(x).expand(channels, 1, *window.shape)
-    return F.conv2d(x, weight, groups=channels)
+def _filter_valid(x: Tensor, kernel: Tensor) -> Tensor:
+    """Depthwise 'valid' correlation of (N, C, H, W) with the separable window
+    outer(kernel, kernel), as two 1-D passes (k + k products per pixel, not k * k)."""
+    channels, k = x.shape[1], kernel.shape[0]
+    kernel = kernel.to(x)
+    x = F.conv2d(x, kernel.reshape(1, 1, k, 1).expand(channels, 1, k, 1), groups=channels)
+    return F.conv2d(x, kernel.reshape(1, 1, 1, k).expand(channels, 1, 1, k), groups=channels)
 
 
 def ssim(a: Tensor, b: Tensor, data_range: float = 1.0, crop_border: int = 0) -> Tensor:
@@ -98,7 +100,7 @@ def ssim(a: Tensor, b: Tensor, data_range: float = 1.0, crop_border: int = 0) ->
     a64, b64 = _pair64(a, b, crop_border)
     if min(a64.shape[-2:]) < 11:
         raise ValueError(f"ssim needs images of at least 11x11, got {tuple(a64.shape[-2:])}")
-    window = gaussian_window(11, 1.5)
+    window = gaussian_kernel(11, 1.5)
     c1 = (0.01 * data_range) ** 2
     c2 = (0.03 * data_range) ** 2
     mu_a, mu_b = _filter_valid(a64, window), _filter_valid(b64, window)

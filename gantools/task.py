@@ -38,7 +38,10 @@ class DataSpec:
     short side to ``size`` then centre crop, for whole-image generation).
     ``labels``: "no", "optional" (used when the data has them: idx labels, or one
     sub-folder per class) or "required". ``colour_only``: skip grayscale images
-    (gray modes, or RGB files whose channels are equal) with a note.
+    (gray modes, or RGB files whose channels are equal) with a note. ``min_scale``
+    (random crops only): each crop is taken at a random scale in [min_scale, 1], a
+    square region of up to ``size / min_scale`` pixels resized down to ``size``
+    (antialiased), so a network also sees its subjects smaller than stored.
     """
 
     size: int
@@ -46,6 +49,7 @@ class DataSpec:
     crop: str = "random"
     labels: str = "no"
     colour_only: bool = False
+    min_scale: float = 1.0
 
 
 @dataclass

@@ -87,6 +87,45 @@ def test_unet_any_size_and_starts_gray():
     assert torch.allclose(out, torch.full_like(out, 0.5))  # zero head: a* = b* = 0
 
 
+@pytest.mark.parametrize("context", [False, True])
+def test_coarse_output_level_any_size_and_starts_gray(context):
+    """The regression head at 1 / 4 of the resolution, upsampled: any size in, the
+    same size out, gray before training (also with the global-context branch)."""
+    cfg = ColorizeConfig(**TINY, output_level=2, global_context=context)
+    G = task.build_generator(cfg)
+    out = G(torch.rand(2, 1, 13, 30))
+    assert out.shape == (2, 2, 13, 30)
+    assert torch.allclose(out, torch.full_like(out, 0.5))
+
+
+def test_global_context_lets_far_pixels_steer_colour():
+    """With the context branch, changing the left half of the picture changes the
+    colour predicted at the far right; without it, the U-Net's receptive field (a
+    few dozen pixels for this tiny net) does not reach."""
+    torch.manual_seed(0)
+    light = torch.rand(1, 1, 16, 256)
+    changed = light.clone()
+    changed[..., :, :96] = 0.0  # a dark left part
+    moved = {}
+    for context in (False, True):
+        G = task.build_generator(ColorizeConfig(**TINY, global_context=context)).eval()
+        torch.nn.init.normal_(G.head.weight, 0, 0.5)
+        if context:  # a strong branch: untrained features are tiny (about 1e-3)
+            torch.nn.init.normal_(G.context.mlp[0].weight, 0, 100.0)
+            torch.nn.init.normal_(G.context.mlp[2].weight, 0, 1.0)
+        with torch.no_grad():
+            moved[context] = (G(light) - G(changed))[..., -16:].abs().max().item()
+    assert moved[False] == 0 and moved[True] > 1e-3
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("min_scale", 0.0, "--min-scale"), ("min_scale", 1.5, "--min-scale"),
+    ("output_level", 3, "--output-level")])
+def test_data_options_are_checked(option, value, message):
+    with pytest.raises(ValueError, match=message):
+        task.data_spec(ColorizeConfig(**TINY, **{option: value}))
+
+
 @pytest.mark.parametrize(("h", "w", "size"), [(45, 70, 32), (20, 28, 32)])
 def test_output_keeps_size_and_luminance(random_weights, h, w, size):
     """Downscaled (or upscaled) chroma, full-resolution L*: same size, L* within
@@ -158,7 +197,9 @@ def test_eval_metrics_equal_an_independent_computation(random_weights, tmp_path)
     assert gray_version(truth).shape == truth.shape
 
 
-def test_two_step_cli_training_skips_gray_files(tmp_path):
+@pytest.mark.parametrize("recipe", [[], ["--output-level", "1", "--global-context",
+                                     "--min-scale", "0.5", "--adv-weight", "0"]])
+def test_two_step_cli_training_skips_gray_files(tmp_path, recipe):
     data = tmp_path / "mixed"
     data.mkdir()
     for i in range(3):
@@ -169,7 +210,7 @@ def test_two_step_cli_training_skips_gray_files(tmp_path):
     args = ["train", "colorize", "--data", str(data), "--out", str(out), "--steps", "2",
             "--batch-size", "2", "--patch", "32", "--width", "8", "--levels", "3",
             "--max-width", "16", "--d-width", "8", "--sample-every", "0", "--workers", "0",
-            "--n-samples", "4", "--no-progress", "--device", "cpu"]
+            "--n-samples", "4", "--no-progress", "--device", "cpu", *recipe]
     with pytest.warns(UserWarning, match="grayscale image skipped") as record:
         result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -177,13 +218,20 @@ def test_two_step_cli_training_skips_gray_files(tmp_path):
                if "grayscale image skipped" in str(w.message)}
     assert skipped <= {"gray.png", "gray_rgb.jpg"} and skipped
     metrics = (out / "metrics.jsonl").read_text()
-    assert '"step": 2' in metrics and "d_loss" in metrics and '"l1"' in metrics
+    assert '"step": 2' in metrics and '"l1"' in metrics
+    assert ("d_loss" in metrics) == (not recipe)  # adv weight 0: no discriminator step
     assert any((out / "samples").iterdir())
     from gantools.commands.export import export_run
 
     weights = export_run(out, tmp_path / "c.safetensors")
     model = gantools.load("colorize", weights=str(weights), device="cpu")
     assert model.card["colour_space"].startswith("CIE Lab") and model.config.levels == 3
+    assert model.config.global_context == bool(recipe)
+    src = photo(37, 29)
+    with torch.inference_mode():
+        result = task.infer(model, torch.from_numpy(src).permute(2, 0, 1)[None] / 255.0,
+                            ColorizeOptions(size=24))
+    assert result.shape == (1, 3, 37, 29)
 
 
 def test_losses_rebalance_colourful_pixels():
@@ -246,3 +294,26 @@ def test_saturation_option_is_checked(random_weights, tmp_path):
                                       str(random_weights), "--saturation", "-1"])
     assert result.exit_code != 0
     assert "--saturation -1.0: must be between 0 and 4" in result.output
+
+
+def test_skipped_gray_file_is_one_line_on_the_command_line(tmp_path):
+    """The note about a skipped gray training file is one line (no source line)."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "mixed"
+    data.mkdir()
+    Image.fromarray(photo(40, 44)).save(data / "colour.png")
+    Image.fromarray(photo(40, 44)).convert("L").save(data / "gray.png")
+    args = [sys.executable, "-m", "gantools", "train", "colorize", "--data", str(data),
+            "--out", str(tmp_path / "run"), "--steps", "1", "--batch-size", "2", "--patch",
+            "32", "--width", "8", "--levels", "3", "--max-width", "16", "--adv-weight", "0",
+            "--sample-every", "0", "--workers", "0", "--n-samples", "2", "--no-progress",
+            "--device", "cpu"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    noted = [line for line in lines if "grayscale image skipped" in line]
+    assert noted == [f"UserWarning: note: {data / 'gray.png'}: grayscale image skipped "
+                     "(this task trains on colour images)"]
+    assert not any("self.dataset" in line for line in lines)

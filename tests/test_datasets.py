@@ -105,3 +105,24 @@ def test_stream_is_seeded_and_resumable():
     r0 = next(iter(StreamBatchSampler(10, 2, 0, 0, rank=0, world=2)))
     r1 = next(iter(StreamBatchSampler(10, 2, 0, 0, rank=1, world=2)))
     assert sorted(r0 + r1) == sorted(batches(0, 1)[0])
+
+
+def test_random_crops_at_a_smaller_scale_cover_a_larger_region():
+    """min_scale < 1: a region of up to size / min_scale pixels, shrunk to the crop
+    size; seeded like every crop; min_scale 1 keeps the native-scale crops."""
+    from gantools.data.datasets import crop_array
+
+    y, x = np.mgrid[0:200, 0:250]
+    ramp = np.stack([x % 256, y, np.zeros_like(x)], axis=2).astype(np.uint8)  # x, y coded
+    native = DataSpec(size=32, crop="random")
+    zoomed = DataSpec(size=32, crop="random", min_scale=0.25)
+    spans = []
+    for seed in range(20):
+        crop = crop_array(ramp, native, 32, np.random.default_rng(seed))
+        assert crop.shape == (32, 32, 3)
+        assert int(crop[0, -1, 0]) - int(crop[0, 0, 0]) == 31  # one pixel per pixel
+        small = crop_array(ramp, zoomed, 32, np.random.default_rng(seed))
+        again = crop_array(ramp, zoomed, 32, np.random.default_rng(seed))
+        assert small.shape == (32, 32, 3) and np.array_equal(small, again)
+        spans.append(int(small[-1, 0, 1]) - int(small[0, 0, 1]))  # rows covered, via y
+    assert min(spans) >= 31 and max(spans) > 64 and max(spans) <= 128

@@ -35,24 +35,34 @@ def crop_array(
 
     "resize": short side resized to ``size`` (antialiased), then a centre crop.
     "random": a random ``size`` crop; images smaller than that are first upscaled
-    so their short side equals ``size``."""
-    from PIL import Image
-
+    so their short side equals ``size``. With ``spec.min_scale`` < 1 the random crop
+    covers a region of ``size / s`` pixels (s uniform in [min_scale, 1], the region
+    at most the short side) resized down to ``size``."""
     h, w = img.shape[:2]
     if spec.crop == "resize" or min(h, w) < size:
         scale = size / min(h, w)
-        nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
-        if (nh, nw) != (h, w):
-            pil = Image.fromarray(img[..., 0] if img.shape[2] == 1 else img)
-            img = np.asarray(pil.resize((nw, nh), Image.Resampling.BICUBIC))
-            img = img.reshape(nh, nw, -1)
-        h, w = nh, nw
+        img = resize_array(img, max(size, round(h * scale)), max(size, round(w * scale)))
+        h, w = img.shape[:2]
     if spec.crop == "resize":
         top, left = (h - size) // 2, (w - size) // 2
-    else:
-        top = int(rng.integers(0, h - size + 1))
-        left = int(rng.integers(0, w - size + 1))
-    return img[top:top + size, left:left + size]
+        return img[top:top + size, left:left + size]
+    region = size
+    if spec.min_scale < 1:
+        region = min(round(size / rng.uniform(spec.min_scale, 1.0)), h, w)
+    top = int(rng.integers(0, h - region + 1))
+    left = int(rng.integers(0, w - region + 1))
+    crop = img[top:top + region, left:left + region]
+    return crop if region == size else resize_array(crop, size, size)
+
+
+def resize_array(img: np.ndarray, h: int, w: int) -> np.ndarray:
+    """(H, W, C) uint8 -> (h, w, C) uint8, bicubic (antialiased when shrinking)."""
+    from PIL import Image
+
+    if img.shape[:2] == (h, w):
+        return img
+    pil = Image.fromarray(img[..., 0] if img.shape[2] == 1 else img)
+    return np.asarray(pil.resize((w, h), Image.Resampling.BICUBIC)).reshape(h, w, -1)
 
 
 def to_chw_tensor(img: np.ndarray) -> torch.Tensor:

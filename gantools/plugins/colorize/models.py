@@ -4,7 +4,10 @@
 (N, 2, H, W) in [0, 1] (``ab / 220 + 0.5``, see :mod:`.lab`). Any H, W works:
 inputs are reflect-padded to a multiple of ``2 ** (levels - 1)`` and the output is
 cropped back. The head is zero-initialised, so an untrained model predicts gray
-(a* = b* = 0).
+(a* = b* = 0). Options: the head may sit at a coarser level of the decoder
+(chroma is smooth; the decoder's full-resolution layers cost most of the time),
+and a global-context branch (:class:`GlobalContext`) lets the whole picture
+steer every pixel's colour.
 """
 
 from __future__ import annotations
@@ -46,6 +49,24 @@ class Up(nn.Module):
         return self.fuse(torch.cat([self.reduce(x), skip], dim=1))
 
 
+class GlobalContext(nn.Module):
+    """Whole-image context (after Iizuka et al. 2016): the features' mean over the
+    image goes through a small MLP and is added to every position,
+    (N, C, H, W) -> (N, C, H, W). The last layer is zero-initialised, so the branch
+    starts as the identity."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(channels, channels), nn.ReLU(inplace=True),
+                                 nn.Linear(channels, channels))
+        nn.init.zeros_(self.mlp[2].weight)
+        nn.init.zeros_(self.mlp[2].bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        context = self.mlp(x.mean(dim=(2, 3)))
+        return x + context[:, :, None, None].to(x.dtype)
+
+
 def level_widths(width: int, levels: int, max_width: int) -> list[int]:
     """Channels per level: ``width`` doubled each level, capped at ``max_width``."""
     return [min(width * 2 ** i, max_width) for i in range(levels)]
@@ -55,19 +76,28 @@ class ColorUNet(nn.Module):
     """U-Net (N, 1, H, W) L / 100 in [0, 1] -> (N, 2, H, W) normalised ab in [0, 1].
 
     ``width``: channels at full resolution; ``levels``: resolutions (``levels - 1``
-    downsamplings); ``max_width``: cap on the channels of the deeper levels. The
-    output is ``sigmoid`` of the head, so it always lies in (0, 1)."""
+    downsamplings); ``max_width``: cap on the channels of the deeper levels;
+    ``output_level``: the decoder stops at 1 / 2 ** ``output_level`` of the
+    resolution, where the head predicts a*b*, then upsampled bilinearly (0 = full
+    resolution); ``global_context``: add a :class:`GlobalContext` branch at the
+    deepest level. The output is ``sigmoid`` of the head, so it lies in (0, 1)."""
 
-    def __init__(self, width: int = 32, levels: int = 5, max_width: int = 128) -> None:
+    def __init__(self, width: int = 32, levels: int = 5, max_width: int = 128,
+                 output_level: int = 0, global_context: bool = False) -> None:
         super().__init__()
         if levels < 2:
             raise ValueError(f"levels must be at least 2, got {levels}")
+        if not 0 <= output_level < levels:
+            raise ValueError(f"output_level must be in 0..{levels - 1}, got {output_level}")
         widths = level_widths(width, levels, max_width)
         self.multiple = 2 ** (levels - 1)
+        self.output_level = output_level
         self.stem = nn.Sequential(conv_block(1, widths[0]), conv_block(widths[0], widths[0]))
         self.downs = nn.ModuleList(Down(a, b) for a, b in zip(widths, widths[1:], strict=False))
-        self.ups = nn.ModuleList(Up(b, a) for a, b in zip(widths, widths[1:], strict=False))
-        self.head = nn.Conv2d(widths[0], 2, 3, padding=1)
+        ups = [Up(b, a) for a, b in zip(widths, widths[1:], strict=False)]
+        self.ups = nn.ModuleList(ups[output_level:])
+        self.context = GlobalContext(widths[-1]) if global_context else None
+        self.head = nn.Conv2d(widths[output_level], 2, 3, padding=1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
@@ -80,13 +110,23 @@ class ColorUNet(nn.Module):
             x = down(x)
             skips.append(x)
         skips.pop()
+        if self.context is not None:
+            x = self.context(x)
         for up in reversed(self.ups):
             x = up(x, skips.pop())
         return x
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         h, w = l_norm.shape[-2:]
-        return torch.sigmoid(self.head(self.features(l_norm)))[..., :h, :w]
+        ab = torch.sigmoid(self.head(self.features(l_norm)))
+        return upsample(ab, 2 ** self.output_level)[..., :h, :w]
+
+
+def upsample(x: torch.Tensor, factor: int) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C, H * factor, W * factor), bilinear (``x`` itself for 1)."""
+    if factor == 1:
+        return x
+    return F.interpolate(x, scale_factor=factor, mode="bilinear", align_corners=False)
 
 
 class ColorClassUNet(ColorUNet):
@@ -100,14 +140,14 @@ class ColorClassUNet(ColorUNet):
     task's losses see both while the discriminator sees the first two channels."""
 
     def __init__(self, centres: torch.Tensor, temperature: float = 0.38, width: int = 32,
-                 levels: int = 5, max_width: int = 128, head_level: int = 2) -> None:
-        super().__init__(width, levels, max_width)
+                 levels: int = 5, max_width: int = 128, head_level: int = 2,
+                 global_context: bool = False) -> None:
         if not 0 < head_level < levels:
             raise ValueError(f"head_level must be in 1..{levels - 1}, got {head_level}")
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
+        super().__init__(width, levels, max_width, head_level, global_context)
         widths = level_widths(width, levels, max_width)
-        self.ups = self.ups[head_level:]
         self.head_level = head_level
         self.temperature = temperature
         self.register_buffer("centres", centres.float().clone())
@@ -128,8 +168,7 @@ class ColorClassUNet(ColorUNet):
         logits = self.logits(l_norm)
         ab = normalise_ab(annealed_mean(logits, self.centres, self.temperature))
         factor = 2 ** self.head_level
-        ab = F.interpolate(ab, scale_factor=factor, mode="bilinear", align_corners=False)
-        ab = ab.to(l_norm.dtype)[..., :h, :w]
+        ab = upsample(ab, factor).to(l_norm.dtype)[..., :h, :w]
         if not self.training:
             return ab
         return torch.cat([ab, pack_logits(logits, factor).to(ab.dtype)], dim=1)
