@@ -39,3 +39,21 @@ def test_shipped_model_colours_a_photo_and_keeps_its_lightness(name, head, gray_
     assert (lab.luminance(from_hwc_uint8(out8)) - light_in).abs().max() <= 1 / 255
     assert float(colourfulness(from_hwc_uint8(out8))[0]) > 10
     assert float(colourfulness(from_hwc_uint8(gray_photo))[0]) < 1
+
+
+def test_default_model_card_meets_the_targets_and_set5_reproduces_it(shared_data_dir):
+    """The default model's card says it beats gray and reaches half the truth's
+    colourfulness on Set5 and Set14; today's code reproduces its Set5 scores."""
+    from gantools.plugins.colorize.evaluate import evaluate_folder
+    from gantools.score_table import mean_row
+
+    model = gantools.load("colorize", device="cpu", precision="fp32")
+    metrics = model.card["metrics"]
+    for dataset in ("Set5", "Set14"):
+        scores = metrics[dataset]
+        assert scores["psnr"] > scores["gray_psnr"]
+        assert scores["colourfulness"] >= 0.5 * scores["truth_colourfulness"]
+    mean = mean_row(evaluate_folder(model.task, model, shared_data_dir / "sr" / "Set5",
+                                    metrics["working_size"]))
+    assert mean.model_psnr == pytest.approx(metrics["Set5"]["psnr"], abs=0.02)
+    assert mean.model_colourfulness == pytest.approx(metrics["Set5"]["colourfulness"], abs=0.1)
