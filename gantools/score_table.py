@@ -36,13 +36,16 @@ def mean_row(scores: Sequence[Any], name: str = "mean") -> Any:
 def per_image_table(scores: Sequence[Any], columns: Sequence[Column], name_width: int = 14,
                     clip_names: bool = False) -> str:
     """``scores`` one row each (their ``name`` left-aligned in ``name_width``
-    characters, cut to it when ``clip_names``), a rule, then :func:`mean_row`."""
+    characters: cut to it when ``clip_names``, otherwise the column widens so that
+    the longest name fits and the columns stay aligned), a rule, then :func:`mean_row`."""
+    if not clip_names:
+        name_width = max(name_width, *(len(s.name) for s in scores))
     head = f"{'image':<{name_width}}" + "".join(f" {c.title:>{c.width}}" for c in columns)
     lines = [head, "-" * len(head)]
     for i, s in enumerate([*scores, mean_row(scores)]):
         if i == len(scores):
             lines.append("-" * len(head))
-        name = s.name[:name_width] if clip_names else s.name
+        name = s.name[:name_width]
         lines.append(f"{name:<{name_width}}" + "".join(
             f" {getattr(s, c.field):{c.width}{c.spec}}" for c in columns))
     return "\n".join(lines)
