@@ -4,6 +4,8 @@ is imported only by commands that run models, so ``--help`` stays instant."""
 
 from __future__ import annotations
 
+import warnings
+
 import click
 
 from gantools import __version__
@@ -114,8 +116,6 @@ def one_line_warning(message, category, filename, lineno, line=None) -> str:  # 
 
 def main() -> None:
     """Console-script entry point."""
-    import warnings
-
     warnings.formatwarning = one_line_warning
     app(prog_name="gantools")
 

@@ -100,13 +100,13 @@ def ssim(a: Tensor, b: Tensor, data_range: float = 1.0, crop_border: int = 0) ->
     a64, b64 = _pair64(a, b, crop_border)
     if min(a64.shape[-2:]) < 11:
         raise ValueError(f"ssim needs images of at least 11x11, got {tuple(a64.shape[-2:])}")
-    window = gaussian_kernel(11, 1.5)
+    kernel = gaussian_kernel(11, 1.5)
     c1 = (0.01 * data_range) ** 2
     c2 = (0.03 * data_range) ** 2
-    mu_a, mu_b = _filter_valid(a64, window), _filter_valid(b64, window)
-    var_a = _filter_valid(a64 * a64, window) - mu_a**2
-    var_b = _filter_valid(b64 * b64, window) - mu_b**2
-    cov = _filter_valid(a64 * b64, window) - mu_a * mu_b
+    mu_a, mu_b = _filter_valid(a64, kernel), _filter_valid(b64, kernel)
+    var_a = _filter_valid(a64 * a64, kernel) - mu_a**2
+    var_b = _filter_valid(b64 * b64, kernel) - mu_b**2
+    cov = _filter_valid(a64 * b64, kernel) - mu_a * mu_b
     num = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
     den = (mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2)
     ssim_map = num / den

@@ -147,16 +147,14 @@ class ColorClassUNet(ColorUNet):
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         super().__init__(width, levels, max_width, head_level, global_context)
-        widths = level_widths(width, levels, max_width)
-        self.head_level = head_level
         self.temperature = temperature
         self.register_buffer("centres", centres.float().clone())
-        self.head = nn.Conv2d(widths[head_level], centres.shape[0], 1)
+        self.head = nn.Conv2d(self.head.in_channels, centres.shape[0], 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
     def logits(self, l_norm: torch.Tensor) -> torch.Tensor:
-        """L / 100 (N, 1, H, W) -> logits (N, Q, H', W') at 1 / 2 ** head_level of the
+        """L / 100 (N, 1, H, W) -> logits (N, Q, H', W') at 1 / 2 ** output_level of the
         input padded to a multiple of ``self.multiple``."""
         return self.head(self.features(l_norm))
 
@@ -167,7 +165,7 @@ class ColorClassUNet(ColorUNet):
         h, w = l_norm.shape[-2:]
         logits = self.logits(l_norm)
         ab = normalise_ab(annealed_mean(logits, self.centres, self.temperature))
-        factor = 2 ** self.head_level
+        factor = 2 ** self.output_level
         ab = upsample(ab, factor).to(l_norm.dtype)[..., :h, :w]
         if not self.training:
             return ab
