@@ -96,12 +96,6 @@ def test_perceptual_loss_without_local_vgg_is_refused(tiny_folder, tmp_path, mon
                        perceptual_weight=1.0, progress=False)
 
 
-def test_real_degradation_shapes_and_range():
-    torch.manual_seed(0)
-    lr = degrade.real_degradation(torch.rand(2, 3, 32, 32), 4)
-    assert lr.shape == (2, 3, 8, 8) and lr.min() >= 0 and lr.max() <= 1
-
-
 def test_cli_scale_must_match_the_model(tiny_folder, tmp_path):
     from click.testing import CliRunner
 

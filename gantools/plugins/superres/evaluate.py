@@ -1,9 +1,14 @@
-"""``gantools eval superres``: PSNR-Y / SSIM-Y of bicubic and the model, side by side.
+"""``gantools eval superres``: PSNR-Y / SSIM-Y (and NIQE) of bicubic and the model.
 
-The SR-literature protocol: each HR image is cropped to a multiple of the scale, the
-LR input is its bicubic (antialiased, MATLAB-like) downscale saved as 8-bit, outputs
-are rounded to 8 bits, and metrics are computed on the BT.601 Y channel with
-``scale`` border pixels cropped, in float64.
+With ground truth (the default): the SR-literature protocol. Each HR image is cropped
+to a multiple of the scale, the LR input is its bicubic (antialiased, MATLAB-like)
+downscale saved as 8-bit, then degraded as ``--degrade`` says (see
+:mod:`gantools.plugins.superres.eval_degrade`), outputs are rounded to 8 bits, and
+metrics are computed on the BT.601 Y channel with ``scale`` border pixels cropped, in
+float64. ``--niqe`` adds the no-reference NIQE of each output (:mod:`gantools.niqe`).
+
+Without ground truth (``--no-reference``): the images are the inputs as they are (real
+photos); bicubic and the model upscale them and NIQE scores both outputs.
 """
 
 from __future__ import annotations
@@ -33,6 +38,17 @@ class ImageScore:
     bicubic_ssim: float
     model_psnr: float | None = None
     model_ssim: float | None = None
+    bicubic_niqe: float | None = None
+    model_niqe: float | None = None
+
+
+@dataclass
+class NiqeScore:
+    """NIQE of one real photo's upscales (no ground truth): lower is more natural."""
+
+    name: str
+    bicubic_niqe: float
+    model_niqe: float | None = None
 
 
 def lr_pair(hr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
@@ -61,33 +77,58 @@ def y_scores(out: np.ndarray, hr: np.ndarray, scale: int) -> tuple[float, float]
     return float(psnr_y(a, b, scale)[0]), float(ssim_y(a, b, scale)[0])
 
 
-def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: int,
-                    save: Path | None = None) -> list[ImageScore]:
-    """Score every image of ``data`` (bicubic, and the model when given)."""
-    import torch
+def read_rgb8(path: Path) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of an image file (16-bit images reduced to 8 bits)."""
+    from gantools.imageio import from_float, read_image, to_float, to_rgb
 
-    from gantools.engine.device import autocast
-    from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
+    pixels = to_rgb(read_image(path))
+    if pixels.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
+        pixels = from_float(to_float(pixels), 8)
+    return pixels
+
+
+def upscale(task: SuperresTask, model: Any, lr: np.ndarray) -> np.ndarray:
+    """The model's 8-bit upscale of an (h, w, 3) uint8 image (tiled as the CLI does)."""
+    from gantools.inference.single import infer_image
     from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+    out, _ = infer_image(task, model, None, from_hwc_uint8(lr))
+    return to_hwc_uint8(out[0])
+
+
+def niqe_of(img: np.ndarray, scale: int, niqe_model: Any) -> float:
+    """NIQE of an upscaled image, ``scale`` border pixels cropped."""
+    from gantools.niqe import niqe
+
+    return niqe(img, niqe_model, border=scale)
+
+
+def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: int,
+                    save: Path | None = None, degrade: str = "clean",
+                    niqe_model: Any | None = None) -> list[ImageScore]:
+    """Score every image of ``data`` (bicubic, and the model when given) on LR inputs
+    degraded as ``degrade`` says; NIQE too when ``niqe_model`` is given."""
+    from gantools.imageio import list_images, write_image
+    from gantools.plugins.superres.eval_degrade import degrade_lr
 
     paths = list_images([data])
     if not paths:
         raise ReportedError(f"{data}: no images to evaluate")
     scores = []
     for path in paths:
-        pixels = to_rgb(read_image(path))
-        if pixels.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
-            pixels = from_float(to_float(pixels), 8)
-        hr, lr = lr_pair(pixels, scale)
+        hr, lr = lr_pair(read_rgb8(path), scale)
+        lr = degrade_lr(lr, degrade, path.name)
         bic = bicubic_up(lr, scale)
         score = ImageScore(path.stem, *y_scores(bic, hr, scale))
         row = [bic]
         if model is not None:
-            x = from_hwc_uint8(lr).to(model.device)
-            with torch.inference_mode(), autocast(model.device, model.dtype):
-                sr = to_hwc_uint8(task.infer(model, x, None)[0].float())
+            sr = upscale(task, model, lr)
             score.model_psnr, score.model_ssim = y_scores(sr, hr, scale)
             row.append(sr)
+        if niqe_model is not None:
+            score.bicubic_niqe = niqe_of(bic, scale, niqe_model)
+            if model is not None:
+                score.model_niqe = niqe_of(row[-1], scale, niqe_model)
         scores.append(score)
         if save is not None:
             save.mkdir(parents=True, exist_ok=True)
@@ -95,13 +136,50 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
     return scores
 
 
-def format_table(scores: list[ImageScore], label: str) -> str:
-    """Per-image rows and the mean: bicubic PSNR-Y / SSIM-Y, then the model's."""
-    columns = [Column("bicubic PSNR-Y", 14, ".2f", "bicubic_psnr"),
-               Column("SSIM-Y", 7, ".4f", "bicubic_ssim")]
-    if scores[0].model_psnr is not None:
-        columns += [Column(label + " PSNR-Y", 22, ".2f", "model_psnr"),
-                    Column("SSIM-Y", 7, ".4f", "model_ssim")]
+def evaluate_no_reference(task: SuperresTask, model: Any | None, data: Path, scale: int,
+                          niqe_model: Any, save: Path | None = None) -> list[NiqeScore]:
+    """NIQE of bicubic's and the model's upscales of every image of ``data``, taken as
+    the inputs they are (no ground truth)."""
+    from gantools.imageio import list_images, write_image
+
+    paths = list_images([data])
+    if not paths:
+        raise ReportedError(f"{data}: no images to evaluate")
+    scores = []
+    for path in paths:
+        lr = read_rgb8(path)
+        bic = bicubic_up(lr, scale)
+        score = NiqeScore(path.stem, niqe_of(bic, scale, niqe_model))
+        row = [bic]
+        if model is not None:
+            row.append(upscale(task, model, lr))
+            score.model_niqe = niqe_of(row[-1], scale, niqe_model)
+        scores.append(score)
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            write_image(save / f"{path.stem}.png", np.concatenate(row, axis=1))
+    return scores
+
+
+def format_table(scores: list[ImageScore] | list[NiqeScore], label: str) -> str:
+    """Per-image rows and the mean: bicubic PSNR-Y / SSIM-Y (with ground truth) and
+    NIQE (when scored), then the same for the model."""
+    first = scores[0]
+    reference = isinstance(first, ImageScore)
+    niqe = first.bicubic_niqe is not None
+    columns = []
+    for who, field, present in (("bicubic", "bicubic", True),
+                                (label, "model", first.model_niqe is not None or (
+                                    reference and first.model_psnr is not None))):
+        if not present:
+            continue
+        width = max(14, len(who) + 7)
+        if reference:
+            columns += [Column(f"{who} PSNR-Y", width + 1, ".2f", f"{field}_psnr"),
+                        Column("SSIM-Y", 7, ".4f", f"{field}_ssim")]
+        if niqe:
+            columns.append(Column("NIQE" if reference else f"{who} NIQE", 6 if reference
+                                  else width, ".2f", f"{field}_niqe"))
     return per_image_table(scores, columns)
 
 
@@ -113,24 +191,50 @@ def eval_command(task: SuperresTask) -> click.Command:
     @click.option("--scale", type=click.Choice(["2", "3", "4"]), default=None,
                   help="Scale (default: the model's).")
     @precision_option("Compute type of the model, as for 'gantools superres'.")
+    @click.option("--degrade", type=click.Choice(["clean", "jpeg", "noise-jpeg", "blur-jpeg"]),
+                  default="clean", show_default=True,
+                  help="What the LR inputs carry besides the bicubic downscale: clean (the "
+                       "literature protocol), jpeg (quality 60), noise-jpeg (sigma 8/255, "
+                       "quality 75) or blur-jpeg (sigma 1.2, quality 75); Pillow's JPEG, "
+                       "seeded noise.")
+    @click.option("--niqe", "with_niqe", is_flag=True,
+                  help="Also score each output's NIQE (no-reference naturalness, lower is "
+                       "better).")
+    @click.option("--no-reference", is_flag=True,
+                  help="The images are real photos without ground truth: upscale them as "
+                       "they are and report NIQE of bicubic and the model.")
+    @click.option("--niqe-params", type=click.Path(exists=True, dir_okay=False,
+                                                   path_type=Path),
+                  help="NIQE pristine model: gantools's JSON, or the MATLAB release's "
+                       "parameters as BasicSR ships them (niqe_pris_params.npz); default: "
+                       "the one fitted by gantools (benchmarks/niqe_fit.py).")
     @click.option("--bicubic-only", is_flag=True, help="Score the bicubic baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write bicubic | model | HR comparison strips here.")
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the scores as JSON.")
     @friendly_errors
-    def command(model, weights, device, data, scale, precision, bicubic_only, save,
-                json_path) -> None:
+    def command(model, weights, device, data, scale, precision, degrade, with_niqe,
+                no_reference, niqe_params, bicubic_only, save, json_path) -> None:
         """PSNR-Y / SSIM-Y (BT.601, border = scale) of bicubic and the model, per
-        image and mean; LR inputs are bicubic downscales of the mod-cropped HR."""
+        image and mean; LR inputs are bicubic downscales of the mod-cropped HR, degraded
+        as --degrade says. --no-reference scores real photos without ground truth by
+        NIQE instead."""
         from gantools.api import load
+        from gantools.niqe import PristineModel, default_model
 
         loaded = None if bicubic_only else load(task, model=model, weights=weights,
                                                 device=device, precision=precision)
         factor = int(scale) if scale else (loaded.config.scale if loaded else 4)
         if loaded is not None and loaded.config.scale != factor:
             raise ReportedError(f"the model upscales x{loaded.config.scale}, not x{factor}")
-        scores = evaluate_folder(task, loaded, data, factor, save)
+        niqe_model = None
+        if with_niqe or no_reference:
+            niqe_model = PristineModel.load(niqe_params) if niqe_params else default_model()
+        if no_reference:
+            scores = evaluate_no_reference(task, loaded, data, factor, niqe_model, save)
+        else:
+            scores = evaluate_folder(task, loaded, data, factor, save, degrade, niqe_model)
         click.echo(format_table(scores, loaded.source.stem if loaded else ""))
         if json_path:
             json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_row(scores)]],

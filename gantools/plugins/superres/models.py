@@ -4,6 +4,12 @@
   (pixel-shuffle) upsampler, predicting a residual on top of bicubic upsampling, so
   it starts as good as bicubic and trains fast. Output (N, 3, H*s, W*s) in [0, 1]
   (clamped at inference only: training sees the raw values).
+- :class:`CompactSR`: a plain stack of 3x3 convolutions with PReLU in low-resolution
+  space (the shape of Real-ESRGAN's fast SRVGGNetCompact), for fast inference on CPUs;
+  also a residual on bicubic upsampling.
+- :class:`UNetDiscriminator`: Real-ESRGAN's U-Net discriminator with spectral
+  normalisation: one realness logit per pixel, (N, 1, H, W), so the generator learns
+  where its texture looks wrong, not just whether it does.
 - :class:`VGGDiscriminator`: the SRGAN classifier (strided conv blocks 64 -> 512,
   then dense layers), with global average pooling so any patch size works.
 """
@@ -50,6 +56,28 @@ class SRResNet(nn.Module):
         return base + F.pixel_shuffle(self.tail(feat), self.scale)
 
 
+class CompactSR(nn.Module):
+    """(N, 3, H, W) LR in [0, 1] -> (N, 3, H*scale, W*scale) HR (unclamped): ``convs``
+    3x3 convolutions of ``width`` channels with PReLU, a sub-pixel tail, plus bicubic."""
+
+    def __init__(self, scale: int = 4, width: int = 48, convs: int = 10) -> None:
+        super().__init__()
+        if scale not in (2, 3, 4):
+            raise ValueError(f"scale must be 2, 3 or 4, got {scale}")
+        self.scale = scale
+        layers: list[nn.Module] = [nn.Conv2d(3, width, 3, padding=1), nn.PReLU(width)]
+        for _ in range(convs):
+            layers += [nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width)]
+        self.body = nn.Sequential(*layers)
+        self.tail = nn.Conv2d(width, 3 * scale * scale, 3, padding=1)
+        nn.init.zeros_(self.tail.weight)  # start exactly at bicubic
+        nn.init.zeros_(self.tail.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        base = F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        return base + F.pixel_shuffle(self.tail(self.body(x * 2.0 - 1.0)), self.scale)
+
+
 def _d_block(cin: int, cout: int, stride: int) -> list[nn.Module]:
     return [nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout),
             nn.LeakyReLU(0.2, inplace=True)]
@@ -72,3 +100,35 @@ class VGGDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.features(x * 2.0 - 1.0).mean(dim=(2, 3))
         return self.head(h).squeeze(1)
+
+
+class UNetDiscriminator(nn.Module):
+    """(N, 3, H, W) in [0, 1], H and W multiples of 8 -> (N, 1, H, W) realness logits:
+    three spectrally normalised strided convolutions down, three bilinear upsamplings
+    back with skip connections, then two convolutions and a 1-channel head."""
+
+    def __init__(self, width: int = 32) -> None:
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        w = width
+        self.conv0 = nn.Conv2d(3, w, 3, 1, 1)
+        self.down = nn.ModuleList([sn(nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False)),
+                                   sn(nn.Conv2d(2 * w, 4 * w, 4, 2, 1, bias=False)),
+                                   sn(nn.Conv2d(4 * w, 8 * w, 4, 2, 1, bias=False))])
+        self.up = nn.ModuleList([sn(nn.Conv2d(8 * w, 4 * w, 3, 1, 1, bias=False)),
+                                 sn(nn.Conv2d(4 * w, 2 * w, 3, 1, 1, bias=False)),
+                                 sn(nn.Conv2d(2 * w, w, 3, 1, 1, bias=False))])
+        self.tail = nn.Sequential(sn(nn.Conv2d(w, w, 3, 1, 1, bias=False)),
+                                  nn.LeakyReLU(0.2, inplace=True),
+                                  sn(nn.Conv2d(w, w, 3, 1, 1, bias=False)),
+                                  nn.LeakyReLU(0.2, inplace=True), nn.Conv2d(w, 1, 3, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = [F.leaky_relu(self.conv0(x * 2.0 - 1.0), 0.2)]
+        for conv in self.down:
+            feats.append(F.leaky_relu(conv(feats[-1]), 0.2))
+        h = feats.pop()
+        for conv in self.up:
+            h = F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=False)
+            h = F.leaky_relu(conv(h), 0.2) + feats.pop()
+        return self.tail(h)

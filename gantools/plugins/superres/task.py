@@ -23,20 +23,33 @@ if TYPE_CHECKING:  # pragma: no cover
 class SuperresConfig:
     """Model and loss options of the superres task."""
 
-    scale: int = opt(4, "Upscaling factor: 2, 3 or 4.")
-    width: int = opt(64, "Channels of the residual blocks.")
-    blocks: int = opt(8, "Residual blocks (depth).")
+    scale: int = opt(4, "Upscaling factor: 2, 3 or 4.", choices=(2, 3, 4))
+    arch: Literal["srresnet", "compact"] = opt(
+        "srresnet", "Generator: srresnet (residual blocks) or compact (a plain stack of "
+                    "convolutions with PReLU, Real-ESRGAN's fast shape; the superres-real "
+                    "model).")
+    width: int = opt(64, "Channels of the generator's convolutions.", min=1)
+    blocks: int = opt(8, "Depth: residual blocks (srresnet) or hidden convolutions "
+                         "(compact).", min=1)
     patch: int = opt(128, "High-resolution training crop, in pixels (a multiple of scale).")
     degradation: Literal["bicubic", "real"] = opt(
         "bicubic", "How LR inputs are made: bicubic (matches MATLAB imresize) or real "
-                   "(blur, bicubic, noise and JPEG, for real-world photos).")
+                   "(Real-ESRGAN's second-order model: two rounds of blur, resize, noise "
+                   "and JPEG, then resize + sinc and JPEG; for photos as people have them).")
+    degradation_strength: float = opt(
+        1.0, "With --degradation real: scales every range of the degradation model; 0 = "
+             "a plain downscale, 0.5 = mild (phone photos, good scans), 1 = Real-ESRGAN's "
+             "published ranges (web images), up to 2 = harsher.", min=0.0, max=2.0)
     l1_weight: float = opt(1.0, "Weight of the pixel L1 loss.")
     perceptual_weight: float = opt(0.0, "Weight of the VGG19 perceptual loss (needs local "
                                         "VGG19 weights: --vgg-weights or torchvision's cache).")
     vgg_weights: str = opt("", "Path to torchvision's vgg19-dcbb9e9d.pth (never downloaded).")
     adv_weight: float = opt(0.0, "Weight of the adversarial term; 0 = PSNR-oriented "
                                  "training without a discriminator, ~1e-3 for SRGAN.")
-    d_width: int = opt(64, "Base width of the VGG-style discriminator.")
+    d_arch: Literal["vgg", "unet"] = opt(
+        "vgg", "Discriminator: vgg (SRGAN's classifier, one score an image) or unet "
+               "(Real-ESRGAN's U-Net with spectral norm, one score a pixel).")
+    d_width: int = opt(64, "Base width of the discriminator.", min=1)
 
 
 @dataclass
@@ -61,14 +74,16 @@ class SuperresTask(ImageTask):
     output_suffix = "_x{scale}"
 
     def build(self, cfg: SuperresConfig) -> tuple[nn.Module, nn.Module]:
-        from gantools.plugins.superres.models import VGGDiscriminator
+        from gantools.plugins.superres.models import UNetDiscriminator, VGGDiscriminator
 
-        return self.build_generator(cfg), VGGDiscriminator(cfg.d_width)
+        network = UNetDiscriminator if cfg.d_arch == "unet" else VGGDiscriminator
+        return self.build_generator(cfg), network(cfg.d_width)
 
     def build_generator(self, cfg: SuperresConfig) -> nn.Module:
-        from gantools.plugins.superres.models import SRResNet
+        from gantools.plugins.superres.models import CompactSR, SRResNet
 
-        return SRResNet(cfg.scale, cfg.width, cfg.blocks)
+        network = CompactSR if cfg.arch == "compact" else SRResNet
+        return network(cfg.scale, cfg.width, cfg.blocks)
 
     def data_spec(self, cfg: SuperresConfig) -> DataSpec:
         if cfg.patch % cfg.scale:
@@ -85,13 +100,13 @@ class SuperresTask(ImageTask):
     def make_pair(self, batch: Batch, cfg: SuperresConfig) -> tuple[Any, torch.Tensor]:
         import torch
 
-        from gantools.plugins.superres import degrade
+        from gantools.plugins.superres import degrade, real_degrade
 
         fmt = (torch.channels_last if batch.image.is_contiguous(memory_format=torch.channels_last)
                else torch.contiguous_format)
         hr = degrade.random_flip_rot90(batch.image).contiguous(memory_format=fmt)
         if cfg.degradation == "real":
-            lr = degrade.real_degradation(hr, cfg.scale)
+            lr = real_degrade.real_degradation(hr, cfg.scale, cfg.degradation_strength)
         else:
             lr = degrade.bicubic_downscale(hr, cfg.scale)
         return lr.contiguous(memory_format=fmt), hr
@@ -132,9 +147,11 @@ class SuperresTask(ImageTask):
         return cfg.scale
 
     def tile_overlap(self, cfg: SuperresConfig) -> int:
-        """Twice the receptive-field radius in LR pixels (2 convs per block, 3 more,
-        and bicubic's 2): blended tiles then match the untiled output."""
-        return 2 * (2 * cfg.blocks + 5)
+        """Twice the receptive-field radius in LR pixels (srresnet: 2 convs per block
+        and 3 more; compact: one per hidden layer and 2 more; plus bicubic's 2):
+        blended tiles then match the untiled output."""
+        convs = cfg.blocks + 2 if cfg.arch == "compact" else 2 * cfg.blocks + 3
+        return 2 * (convs + 2)
 
     def model_for_options(self, options: SuperresOptions) -> str | None:
         if options.scale and options.scale not in SHIPPED_BY_SCALE:
@@ -154,6 +171,12 @@ class SuperresTask(ImageTask):
         from gantools.plugins.superres.demo import demo_rows
 
         return demo_rows(self, model, photos)
+
+    def ui_tab(self, ui: Any) -> None:
+        """``gantools ui``: scale and model, before/after slider, download."""
+        from gantools.plugins.superres.ui import build_tab
+
+        build_tab(self, ui)
 
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.superres.evaluate import eval_command
