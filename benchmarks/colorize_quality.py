@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from smoke_data import smoke_folder
+
 from gantools.api import load
 from gantools.plugins.colorize.evaluate import evaluate_folder, format_table
 from gantools.plugins.colorize.task import task
@@ -27,7 +29,11 @@ def main() -> None:
                         default=[Path("../shared/data/sr/Set5"), Path("../shared/data/sr/Set14")])
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--update-card", action="store_true")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: the bundled sample photos at 64 px, no card update")
     args = parser.parse_args()
+    if args.smoke:
+        args.sets, args.size, args.update_card = [smoke_folder()], 64, False
     missing = [str(s) for s in args.sets if not s.is_dir()]
     if missing:
         print(f"skipped: evaluation data not found ({', '.join(missing)})")
@@ -55,7 +61,6 @@ def main() -> None:
     if args.update_card:
         update_card(loaded.source, {"metrics": metrics})
         print(f"updated {loaded.source.with_suffix('.json')}")
-
 
 if __name__ == "__main__":
     main()

@@ -181,10 +181,27 @@ def calibrated_choice(gains: list[Candidate], fraction: float,
     return max(keeping, key=lambda c: c.chroma_gain)
 
 
+def smoke_run() -> tuple[list[Path], Path, int, Path]:
+    """(runs, validation folder, size, export path) of a tiny 2-step colorize run
+    trained here on shrunk bundled photos, for ``--smoke``."""
+    import tempfile
+
+    from smoke_data import smoke_folder
+
+    import gantools
+
+    work = Path(tempfile.mkdtemp(prefix="gantools-smoke-"))
+    gantools.train("colorize", data=str(smoke_folder(4, 64)), out=str(work / "run"),
+                   steps=2, batch_size=2, checkpoint_every=1, sample_every=0, n_samples=2,
+                   device="cpu", width=4, levels=3, max_width=8, patch=32, d_width=4,
+                   progress=False, command=["smoke"])
+    return [work / "run"], smoke_folder(2, 48), 32, work / "chosen.safetensors"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="pick a colorize checkpoint on validation")
-    parser.add_argument("runs", type=Path, nargs="+")
-    parser.add_argument("--val", type=Path, required=True)
+    parser.add_argument("runs", type=Path, nargs="*", help="required unless --smoke")
+    parser.add_argument("--val", type=Path, default=None, help="required unless --smoke")
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--only", nargs="+", default=None, metavar="RUN:STEP",
                         help="score only these checkpoints (run folder name:step)")
@@ -206,7 +223,14 @@ def main() -> None:
     parser.add_argument("--dtype", default="float16")
     parser.add_argument("--scored", nargs="+", type=Path, default=[],
                         help="logs of earlier runs of this script, recorded in the card")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: a 2-step tiny run on shrunk bundled photos, scored "
+                             "at 32 px, exported into a temporary folder")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.val, args.size, args.export = smoke_run()
+    if not args.runs or args.val is None:
+        parser.error("RUN_DIR and --val are required (or --smoke)")
     only = set(args.only) if args.only else None
     if args.keep_fraction is None:
         found = score_runs(args.runs, args.val, args.size, args.gains, only,

@@ -47,7 +47,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--patch", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: batch 2, 32 px crops, one repeat")
     args = parser.parse_args()
+    if args.smoke:
+        args.batch_size, args.patch, args.repeats = 2, 32, 1
     torch.set_num_threads(args.threads)
     for name, fields in SHAPES.items():
         cfg = ColorizeConfig(**fields)

@@ -6,6 +6,7 @@ alternate in the same process, and are timed after warm-up. The engine's step is
 ``Trainer.train_step`` itself: EMA update included.
 
     python benchmarks/dcgan_step_throughput.py [--steps 20] [--rounds 3] [--threads 2]
+    python benchmarks/dcgan_step_throughput.py --smoke     # seconds: does it still run?
 """
 
 from __future__ import annotations
@@ -49,19 +50,13 @@ def plain_loop_step(netG, netD, optG, optD, real, nz):
 
 
 def make_engine(G, D, precision: str, channels_last: bool) -> Trainer:
+    """An engine around the given nets, through the trainer's public set-up
+    (``Trainer.build``): no data, no run folder; ``train_step`` is what is timed."""
     cfg = TrainConfig(data="-", out="/tmp/unused", precision=precision,
                       channels_last=channels_last, device="cpu")
     tcfg = GenerateConfig(size=64, channels=3, width=64)
     trainer = Trainer(task, tcfg, cfg, progress=False)
-    trainer.log.enabled = False
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    trainer.G, trainer.D = G.to(memory_format=fmt), D.to(memory_format=fmt)
-    from gantools.engine.ema import EMA
-
-    trainer.ema = EMA(trainer.G)
-    trainer.opt_g = torch.optim.Adam(trainer.G.parameters(), 2e-4, betas=(0.5, 0.999))
-    trainer.opt_d = torch.optim.Adam(trainer.D.parameters(), 2e-4, betas=(0.5, 0.999))
-    trainer.scaler = torch.amp.GradScaler("cpu", enabled=False)
+    trainer.build(G, D)
     return trainer
 
 
@@ -78,10 +73,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: width-8 nets, batch 2, 1 step, 1 round (checks "
+                             "that it runs)")
     args = parser.parse_args()
+    if args.smoke:
+        args.steps, args.rounds, args.batch = 1, 1, 2
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    G0, D0 = DCGANGenerator(64, 3, 100, 64), DCGANDiscriminator(64, 3, 64)
+    width = 8 if args.smoke else 64
+    G0, D0 = DCGANGenerator(64, 3, 100, width), DCGANDiscriminator(64, 3, width)
     real = torch.rand(args.batch, 3, 64, 64)
 
     G, D = copy.deepcopy(G0), copy.deepcopy(D0)
@@ -97,7 +98,7 @@ def main() -> None:
         variants[f"gantools engine ({precision}, {layout})"] = (
             lambda t=trainer, b=batch: t.train_step(b))
     for step in variants.values():  # warm-up (oneDNN primitive caches)
-        time_steps(step, 3)
+        time_steps(step, 1 if args.smoke else 3)
     rates: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(args.rounds):
         for name, step in variants.items():

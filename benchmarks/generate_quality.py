@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from gantools.api import load
 from gantools.plugins.generate.evaluate import evaluate_generator, format_table
@@ -18,11 +19,22 @@ from gantools.weights import update_card
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="quality of a shipped generator")
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--model", default=None, help="required unless --smoke")
+    parser.add_argument("--data", default=None, help="required unless --smoke")
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("--update-card", action="store_true")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: mnist on ../shared/data/mnist (skipped when "
+                             "absent), 200 images, no card update")
     args = parser.parse_args()
+    if args.smoke:
+        args.model, args.data = args.model or "mnist", args.data or "../shared/data/mnist"
+        args.n, args.update_card = 200, False
+        if not Path(args.data).exists():
+            print(f"skipped: {args.data} not found")
+            return
+    if not args.model or not args.data:
+        parser.error("--model and --data are required (or --smoke)")
     loaded = load(task, model=args.model, device="cpu")
     rows = evaluate_generator(task, loaded, args.data, None, args.n, seed=0)
     print(format_table(rows, args.n))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from smoke_data import smoke_folder
 
 from gantools.imageio import list_images, read_image, to_rgb
 from gantools.plugins.inpaint.evaluate import _holes, opencv_inpaint, score
@@ -42,7 +43,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="classical inpainting fills and blends")
     parser.add_argument("--data", type=Path, default=Path("../shared/data/sr/BSD200"))
     parser.add_argument("--images", type=int, default=15, help="first N images, sorted")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: one bundled sample photo")
     args = parser.parse_args()
+    if args.smoke:
+        args.data, args.images = smoke_folder(1), 1
     if not args.data.is_dir():
         print(f"skipped: {args.data} not found")
         return

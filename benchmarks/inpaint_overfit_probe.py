@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from smoke_data import smoke_folder
 
 from gantools.imageio import list_images, read_image, to_float, to_rgb
 from gantools.plugins.inpaint.fill import pushpull_fill
@@ -29,7 +30,11 @@ def main() -> None:
     parser.add_argument("--crop", type=int, default=96)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: two bundled sample photos, 32 px crops, 2 steps")
     args = parser.parse_args()
+    if args.smoke:
+        args.data, args.images, args.crop, args.steps = smoke_folder(2), 2, 32, 2
     if not args.data.is_dir():
         print(f"skipped: {args.data} not found")
         return
@@ -58,7 +63,6 @@ def main() -> None:
         optimizer.step()
         if step % 10 == 0 or step == 1:
             print(f"step {step:4d}: hole L1 {loss.item():.5f}", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,11 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=768)
     parser.add_argument("--height", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: a 64x48 image, one repeat")
     args = parser.parse_args()
+    if args.smoke:
+        args.width, args.height, args.repeats = 64, 48, 1
     torch.set_num_threads(args.threads)
     loaded = load(task, model=args.model, weights=args.weights, device="cpu")
     h, w = args.height, args.width

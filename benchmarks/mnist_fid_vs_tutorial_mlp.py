@@ -73,7 +73,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: 200 images, 1 s of MLP training (skipped without "
+                             "--data)")
     args = parser.parse_args()
+    if args.smoke:
+        args.n, args.seconds = 200, 1.0
+    if not Path(args.data).exists():
+        print(f"skipped: {args.data} not found")
+        return
 
     loaded = load(task, model=args.model, device="cpu")
     seconds = args.seconds or loaded.card["training"]["wall_time_s"]

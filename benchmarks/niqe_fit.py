@@ -17,6 +17,7 @@ import argparse
 import datetime
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,13 @@ PRISTINE_SOURCES = ("photos/wiki49", "sr/BSD200", "photos/bsds500-test")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--out", type=Path, default=PRISTINE)
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"default: {PRISTINE} (a temporary file with --smoke)")
     parser.add_argument("--smoke", action="store_true", help="one photo per source")
     args = parser.parse_args()
+    if args.out is None:
+        args.out = (Path(tempfile.mkdtemp(prefix="gantools-niqe-")) / "niqe.json"
+                    if args.smoke else PRISTINE)
     photos = []
     for source in PRISTINE_SOURCES:
         found = [p for p in sorted((args.data / source).iterdir())

@@ -104,7 +104,11 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=None, help="use these images")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--precision", default="auto")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: 2 images of 48x32, one round")
     args = parser.parse_args()
+    if args.smoke:
+        args.count, args.size, args.rounds = 2, "48x32", 1
     torch.set_num_threads(1)
     loaded = load(task, model=args.model, device="cpu", precision=args.precision)
     options = task.InferOptions()

@@ -31,11 +31,26 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/sr/Set14"))
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("-o", "--output", type=Path, default=Path("superres-crops.png"))
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: one 64 px region, one model, output in a temporary "
+                             "folder (skipped without --data)")
     args = parser.parse_args()
+    if not args.data.is_dir():
+        print(f"skipped: {args.data} not found")
+        return
+    regions = list(REGIONS.items())
+    if args.smoke:
+        import tempfile
+
+        regions, args.models, args.size = regions[:1], args.models[:1], 32
+        args.output = Path(tempfile.mkdtemp(prefix="gantools-smoke-")) / "crops.png"
     models = [load(task, model=name, device="cpu") for name in args.models]
     rows = []
-    for name, (y, x) in REGIONS.items():
-        hr, lr = lr_pair(to_rgb(read_image(args.data / f"{name}.png")), 4)
+    for name, (y, x) in regions:
+        image = to_rgb(read_image(args.data / f"{name}.png"))
+        if args.smoke:  # only the region itself
+            image, y, x = image[y:y + 64, x:x + 64], 0, 0
+        hr, lr = lr_pair(image, 4)
         tiles = [bicubic_up(lr, 4)]
         for model in models:
             with torch.inference_mode(), autocast(model.device, model.dtype):

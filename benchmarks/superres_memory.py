@@ -74,7 +74,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp"))
     parser.add_argument("--keep", action="store_true", help="keep the big files")
     parser.add_argument("extra", nargs="*", help="more gantools options, after --")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: a generated 64x48 photo, PNG output only")
     args = parser.parse_args()
+    if args.smoke:
+        args.input, args.size, args.formats, args.keep = None, "64x48", "png", False
     work = Path(tempfile.mkdtemp(prefix="gantools-memory-", dir=args.workdir))
     try:
         src = args.input

@@ -25,7 +25,13 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", type=Path,
                         default=[Path("../shared/data/sr/Set5"), Path("../shared/data/sr/Set14")])
     parser.add_argument("--update-card", action="store_true")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: two shrunk bundled photos, no card update")
     args = parser.parse_args()
+    if args.smoke:
+        from smoke_data import smoke_folder
+
+        args.sets, args.update_card = [smoke_folder(2, 48)], False
     loaded = load(task, model=args.model, weights=args.weights, device="cpu")
     scale = loaded.config.scale
     metrics = {"protocol": "PSNR-Y/SSIM-Y (BT.601), border = scale, LR = 8-bit bicubic "

@@ -178,7 +178,7 @@ def main() -> None:
     if args.smoke:
         from smoke_data import smoke_folder
 
-        args.data, args.degrade, args.limit = smoke_folder(2, 160), ["jpeg"], 2
+        args.data, args.degrade, args.limit = smoke_folder(2, 400), ["jpeg"], 2
         args.niqe_params, args.crops, args.json = "shipped", None, None
         args.models = ["superres"]
     if args.niqe_params == "shipped":

@@ -28,7 +28,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=256, help="LR input side")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--set5", default="../shared/data/sr/Set5")
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: a 32 px input, one repeat, no Set5 scores")
     args = parser.parse_args()
+    if args.smoke:
+        args.size, args.repeats, args.set5 = 32, 1, ""
     torch.set_num_threads(args.threads)
     loaded = load(task, model=args.model, weights=args.weights, device="cpu")
     net, scale = loaded.generator, loaded.config.scale
@@ -45,7 +49,7 @@ def main() -> None:
         seconds = rate(model, x.contiguous(memory_format=fmt), precision, args.repeats)
         print(f"  {name:<22} {out_mp / seconds:6.2f} MP/s  {flops / seconds / 1e9:6.1f} "
               "GFLOP/s effective")
-    if Path(args.set5).is_dir():
+    if args.set5 and Path(args.set5).is_dir():
         means = {}
         for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
             loaded.dtype = dtype

@@ -219,8 +219,7 @@ def make_trainer(name: str, cfg, batch: int, folder: Path):
 
     train_cfg = TrainConfig(data="-", out=str(folder), batch_size=batch, device="cpu")
     trainer = Trainer(get_task(name), cfg, train_cfg, progress=False, command=["bench"])
-    trainer.log.enabled = False
-    trainer._build()
+    trainer.build()  # the trainer's public set-up: nets, optimizers, EMA; no data
     trainer.G.train()
     trainer.D.train()
     return trainer
@@ -504,17 +503,28 @@ def main() -> None:
     parser.add_argument("--json", default="")
     parser.add_argument("--svg", default="")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: every task at batch 2, 32 px, one repeat, no "
+                             "memory child or torch.compile (skipped without the data)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return
-    quick = args.quick
-    batch = args.batch or (8 if quick else 64)
-    patch = 64 if quick else None
-    side = args.side or (128 if quick else 512)
-    gen_batch = 16 if quick else 256
-    repeats = 1 if quick else 5
     tasks = [t for t in args.tasks.split(",") if t]
+    if args.smoke:  # shrunk bundled photos for the image tasks; generate needs MNIST
+        global T91
+        from smoke_data import smoke_folder
+
+        T91 = str(smoke_folder(4, 64))
+        if not Path(MNIST).exists():
+            print(f"generate skipped: {MNIST} not found", flush=True)
+            tasks = [t for t in tasks if t != "generate"]
+    quick = args.quick or args.smoke
+    batch = args.batch or (2 if args.smoke else 8 if quick else 64)
+    patch = 32 if args.smoke else 64 if quick else None
+    side = args.side or (32 if args.smoke else 128 if quick else 512)
+    gen_batch = 2 if args.smoke else 16 if quick else 256
+    repeats = 1 if quick else 5
     report = {"machine": machine(), "quick": quick, "batch": batch, "side": side,
               "gen_batch": gen_batch,
               "command": " ".join(["python", *sys.argv]), "runs": []}
@@ -526,13 +536,16 @@ def main() -> None:
     for threads in (int(t) for t in args.threads.split(",")):
         torch.set_num_threads(threads)
         run = {"threads": threads, "tasks": {},
-               "conv_peak_gflops": {p: conv_peak(p, 5 if quick else 20)
+               "conv_peak_gflops": {p: conv_peak(p, 1 if args.smoke else 5 if quick
+                                                 else 20)
                                     for p in ("fp32", "bf16")}}
         for name in tasks:
-            row = {"train": measure_training(name, batch, patch, 2 if quick else 16,
-                                             1 if quick else 3, 2 if quick else 5),
+            row = {"train": measure_training(name, batch, patch,
+                                             1 if args.smoke else 2 if quick else 16,
+                                             1 if quick else 3,
+                                             1 if args.smoke else 2 if quick else 5),
                    "inference": measure_inference(name, side, gen_batch, repeats)}
-            precisions = ("bf16",) if quick else ("bf16", "fp32")
+            precisions = () if args.smoke else ("bf16",) if quick else ("bf16", "fp32")
             row["memory"] = {p: run_child({"kind": "memory", "task": name, "threads": threads,
                                            "precision": p, "side": side,
                                            "gen_batch": gen_batch}, 120)

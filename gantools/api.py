@@ -13,8 +13,13 @@ from torch import nn
 from gantools.engine.config import TrainConfig
 from gantools.engine.device import pick_device
 from gantools.registry import get_task
-from gantools.task import Task
-from gantools.weights import WeightsError, find_weights, load_weights
+from gantools.task import ImageTask, Task
+from gantools.weights import (
+    WeightsError,
+    find_weights,
+    is_foreign_weights,
+    read_task_weights,
+)
 
 
 @dataclass
@@ -45,18 +50,15 @@ def resolve_weights(task: Task, model: str | None, weights: str | Path | None) -
     return find_weights(name, task=task.name, extra=task.pretrained_dirs).path
 
 
-def read_task_weights(task: Task, path: Path) -> tuple[dict[str, torch.Tensor], dict]:
-    """Verified tensors and card of ``path``, refused when they belong to another task."""
-    tensors, card = load_weights(Path(path))
-    if card.get("task") != task.name:
-        raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
-                           f"not '{task.name}'")
-    return tensors, card
+__all__ = ["LoadedModel", "load", "read_task_weights", "resolve_weights", "split_options",
+           "train"]
 
 
 def load(task: str | Task, model: str | None = None, weights: str | Path | None = None,
          device: str = "auto", precision: str = "auto") -> LoadedModel:
-    """Build the task's generator from a card and load its verified tensors.
+    """Build the task's generator from a card and load its verified tensors, or
+    (``weights`` a community .pth/.pt/.ckpt, or a .safetensors without a card) wrap a
+    spandrel-recognised network as the task's model (:mod:`gantools.foreign`).
 
     ``precision``: auto (bf16 on GPUs and on CPUs with native bf16, else fp32), fp32,
     bf16 or fp16: the autocast type image tasks run the generator in."""
@@ -64,6 +66,10 @@ def load(task: str | Task, model: str | None = None, weights: str | Path | None 
 
     task_obj = get_task(task) if isinstance(task, str) else task
     path = resolve_weights(task_obj, model, weights)
+    if is_foreign_weights(path) and isinstance(task_obj, ImageTask):  # community model
+        from gantools.foreign.model import load_foreign
+
+        return load_foreign(task_obj, path, device, precision)
     tensors, card = read_task_weights(task_obj, path)
     cfg = task_obj.config_from_dict(card.get("config", {}))
     generator = task_obj.build_generator(cfg)
@@ -81,10 +87,15 @@ def load(task: str | Task, model: str | None = None, weights: str | Path | None 
 
 
 def split_options(task: Task, options: dict[str, Any]) -> tuple[TrainConfig, Any]:
-    """Split flat options into the core's TrainConfig and the task's Config."""
+    """Split flat options into the core's TrainConfig and the task's Config, each
+    checked against the bounds its fields declare (ValueError, one line)."""
+    from gantools.engine.config import check_ranges
+
     core = {f.name for f in dataclasses.fields(TrainConfig)}
     train_cfg = TrainConfig(**{k: v for k, v in options.items() if k in core})
     task_cfg = task.config_from_dict({k: v for k, v in options.items() if k not in core})
+    check_ranges(train_cfg)
+    check_ranges(task_cfg)
     return train_cfg, task_cfg
 
 

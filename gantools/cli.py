@@ -9,16 +9,22 @@ import warnings
 import click
 
 from gantools import __version__
+from gantools.cli_options import as_reported
+from gantools.cli_threads import with_threads
 from gantools.commands.convert import convert_command
 from gantools.commands.demo import demo_command
 from gantools.commands.export import export_command
+from gantools.commands.lookup import ForgivingGroup
+from gantools.commands.models import models_command
 from gantools.commands.plugins import plugins_command
 from gantools.commands.report import report_command
-from gantools.commands.train import train_group
+from gantools.commands.stand_ins import broken_command, unavailable_command
+from gantools.commands.train import INTERRUPTED_EXIT, train_group
+from gantools.commands.ui import ui_command
 from gantools.registry import default_registry
 
 
-class EvalGroup(click.Group):
+class EvalGroup(ForgivingGroup):
     """``gantools eval TASK``: one subcommand per task that can be evaluated."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -26,7 +32,7 @@ class EvalGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         task = default_registry().tasks.get(name)
-        return task.make_eval_command() if task else unavailable_command(name)
+        return with_threads(task.make_eval_command()) if task else unavailable_command(name)
 
 
 eval_group = EvalGroup("eval", help="Score a model against its classical baselines.")
@@ -39,11 +45,26 @@ CORE_COMMANDS: dict[str, click.Command] = {
     "plugins": plugins_command,
     "report": report_command,
     "demo": demo_command,
+    "models": models_command,
+    "ui": ui_command,
 }
 
 
-class RootGroup(click.Group):
-    """Core commands first, then one command per installed task."""
+class RootGroup(ForgivingGroup):
+    """Core commands first, then one command per installed task. Every command's
+    expected failures end as one line (plugin commands included), Ctrl-C as exit 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+        except Exception as exc:
+            reported = as_reported(exc)
+            if reported is None:
+                raise
+            raise reported from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(CORE_COMMANDS) + sorted(default_registry().tasks)
@@ -55,39 +76,11 @@ class RootGroup(click.Group):
         if task is None:
             return unavailable_command(name)
         try:
-            return task.make_command()
+            return with_threads(task.make_command())
         except NotImplementedError:
             return None
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
             return broken_command(name, exc)
-
-
-def unavailable_command(name: str) -> click.Command | None:
-    """For a task that is installed but failed to load or is disabled: a stand-in
-    command that says so (instead of click's "No such command"); None otherwise."""
-    reason = default_registry().unavailable_reason(name)
-    if reason is None:
-        return None
-
-    def run(**_: object) -> None:
-        raise click.ClickException(reason)
-
-    return click.Command(name, callback=run, help=f"(unavailable: {reason})",
-                         short_help="(unavailable)", add_help_option=False,
-                         context_settings={"ignore_unknown_options": True,
-                                           "allow_extra_args": True})
-
-
-def broken_command(name: str, exc: Exception) -> click.Command:
-    """A stand-in for a task whose command could not be built: it says why."""
-    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-
-    def run() -> None:
-        raise click.ClickException(f"task '{name}' is installed but its command failed "
-                                   f"to load: {reason}")
-
-    return click.Command(name, callback=run, help=f"(broken: {reason})",
-                         short_help=f"(broken: {reason})")
 
 
 @click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})

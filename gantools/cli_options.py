@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,19 @@ from typing import Any, Literal
 import click
 
 
-def _click_type(hint: Any) -> Any:
+def _click_type(hint: Any, metadata: Any = None) -> Any:
+    """The click type of a field: Literal or ``choices`` metadata -> a choice; an int
+    or float with ``min`` / ``max`` metadata -> a range (checked before any work);
+    else int, float or str."""
     if typing.get_origin(hint) is Literal:
         return click.Choice([str(a) for a in typing.get_args(hint)])
+    metadata = metadata or {}
+    if metadata.get("choices") is not None:
+        return click.Choice(list(metadata["choices"]))
+    low, high = metadata.get("min"), metadata.get("max")
+    if hint in (int, float) and (low is not None or high is not None):
+        ranged = click.IntRange if hint is int else click.FloatRange
+        return ranged(min=low, max=high)
     return {int: int, float: float, str: str}.get(hint, str)
 
 
@@ -39,7 +50,8 @@ def dataclass_options(cls: type, exclude: frozenset[str] = frozenset()) -> list[
             options.append(click.Option([f"{flag}/--no-{flag[2:]}", field.name], default=None,
                                         help=shown))
         else:
-            options.append(click.Option([flag, field.name], type=_click_type(hint),
+            options.append(click.Option([flag, field.name],
+                                        type=_click_type(hint, field.metadata),
                                         default=None, help=shown))
     return options
 
@@ -57,6 +69,53 @@ class ReportedError(click.ClickException):
         self.exit_code = exit_code
 
 
+USER_ERRORS = (ValueError, KeyError, OSError, RuntimeError)
+"""Exception types that are reported as one line (the user's input, files, devices)."""
+
+LAZY_USER_ERRORS = {"gantools.imageio.errors": ("ImageReadError", "ImageWriteError")}
+"""Further user-error types, by module: matched only once their module is loaded (an
+exception of a type whose module was never imported cannot occur), so that this
+module stays light."""
+
+
+def user_error_line(exc: BaseException) -> str | None:
+    """The one line to show for an expected failure, or None for a bug (which keeps
+    its traceback). The line is the exception's first line, or its type's name."""
+    known = isinstance(exc, USER_ERRORS) or any(
+        isinstance(exc, getattr(sys.modules[module], name))
+        for module, names in LAZY_USER_ERRORS.items() if module in sys.modules
+        for name in names)
+    if not known:
+        return None
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        return _os_error_line(exc)
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    return str(message).splitlines()[0] if str(message).strip() else type(exc).__name__
+
+
+CLICK_OWN = (click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+"""click's own exceptions (Exit and Abort are RuntimeErrors): passed on untouched."""
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for an OS error; an atomic write's temporary file
+    (``.<name>.*.tmp``) is named by its folder, the file the user knows nothing of."""
+    path = Path(os.fsdecode(exc.filename))
+    reason = exc.strerror.lower()
+    if path.name.startswith(".") and path.suffix == ".tmp":
+        return f"cannot write into {path.parent}: {reason}"
+    return f"{path}: {reason}"
+
+
+def as_reported(exc: BaseException) -> ReportedError | None:
+    """``exc`` as a one-line :class:`ReportedError`, or None when it is a bug or is
+    already a click error. ``GANTOOLS_DEBUG=1``: None (the traceback is kept)."""
+    if isinstance(exc, CLICK_OWN) or os.environ.get("GANTOOLS_DEBUG"):
+        return None
+    line = user_error_line(exc)
+    return None if line is None else ReportedError(line)
+
+
 def friendly_errors(func: Callable) -> Callable:
     """Report expected failures as one line on stderr, never a traceback.
     ``GANTOOLS_DEBUG=1`` re-raises them for debugging."""
@@ -65,14 +124,11 @@ def friendly_errors(func: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except click.ClickException:
-            raise
-        except (ValueError, KeyError, OSError, RuntimeError) as exc:
-            if os.environ.get("GANTOOLS_DEBUG"):
+        except Exception as exc:
+            reported = as_reported(exc)
+            if reported is None:
                 raise
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            raise ReportedError(str(message).splitlines()[0] if message else
-                                type(exc).__name__) from exc
+            raise reported from exc
 
     return wrapper
 

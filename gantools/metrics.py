@@ -23,6 +23,10 @@ _Y_OFFSET = 16.0
 
 def _as_batch(img: Tensor) -> Tensor:
     """(C, H, W) -> (1, C, H, W); (N, C, H, W) unchanged."""
+    if not isinstance(img, Tensor):
+        hint = (": infer_image returns (image, alpha), unpack it (out, _ = infer_image(...))"
+                if isinstance(img, tuple) else "")
+        raise TypeError(f"expected an image tensor, got a {type(img).__name__}{hint}")
     if img.dim() == 3:
         return img.unsqueeze(0)
     if img.dim() != 4:

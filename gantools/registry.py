@@ -10,14 +10,17 @@ off by name. Importing this module does not import torch.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
+from types import BuiltinFunctionType, FunctionType, ModuleType
 
 from gantools.task import API_VERSION, Task
 
 GROUP = "gantools.plugins"
-RESERVED = frozenset({"train", "eval", "export", "plugins", "demo", "report", "convert"})
+RESERVED = frozenset({"train", "eval", "export", "plugins", "demo", "report", "convert", "models",
+                      "ui"})
 """Command names of the core; a plugin cannot take them."""
 
 
@@ -32,6 +35,8 @@ class PluginRecord:
     task: Task | None = None
     error: str | None = None
     disabled: bool = False
+    warning: str | None = None
+    """A loaded plugin that works but is unhealthy (its module imports torch)."""
 
 
 @dataclass
@@ -137,10 +142,43 @@ def discover(eps: list[EntryPoint] | None = None) -> Registry:
             registry.records.pop()
             continue
         seen[ep.name] = rec
+        before = set(sys.modules)
         rec.task, rec.error = _load_one(ep)
         if rec.task is not None:
+            rec.warning = heavy_import_warning(ep.value, before)
             registry.tasks[ep.name] = rec.task
     return registry
+
+
+def _uses_torch(value: object) -> bool:
+    """A torch module, or a class or function defined in torch."""
+    if isinstance(value, ModuleType):
+        name = value.__name__
+    elif isinstance(value, type | FunctionType | BuiltinFunctionType):
+        name = getattr(value, "__module__", None) or ""
+    else:
+        return False
+    return name == "torch" or name.startswith("torch.")
+
+
+def heavy_import_warning(target: str, before: set[str]) -> str | None:
+    """Why loading the entry point ``target`` ("pkg.module:task") was heavy, or None:
+    it imported torch, or one of the modules it imported (the ``sys.modules`` names not
+    in ``before``) holds torch objects at its top (torch was imported earlier)."""
+    module = target.partition(":")[0]
+    new = [name for name in list(sys.modules) if name not in before]
+    heavy = "torch" in new
+    for name in new if not heavy else ():
+        if name == "torch" or name.startswith("torch."):
+            continue
+        namespace = getattr(sys.modules.get(name), "__dict__", {})
+        if any(_uses_torch(v) for v in list(namespace.values())):
+            heavy = True
+            break
+    if not heavy:
+        return None
+    return (f"importing {module} imports torch, which slows every gantools command "
+            "(even --help): import torch inside the task's methods")
 
 
 @lru_cache(maxsize=1)

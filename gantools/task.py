@@ -189,6 +189,14 @@ class Task:
         ignore them). Default: no demo (NotImplementedError)."""
         raise NotImplementedError(f"task {self.name} has no demo")
 
+    def ui_tab(self, ui: Any) -> None:
+        """What ``gantools ui`` shows for this task: build the tab's components and
+        events with gradio (imported inside, never at module level) inside the open
+        tab. ``ui`` is a :class:`gantools.ui.context.UIContext`: cached models, the
+        server's result folder, the limits and the error guard. Default: no tab
+        (NotImplementedError)."""
+        raise NotImplementedError(f"task {self.name} has no web page")
+
     # ----- helpers -------------------------------------------------------------
     def default_config(self) -> Any:
         """A Config instance with every default."""
@@ -243,6 +251,10 @@ class ImageTask(Task):
     tileable: ClassVar[bool] = True
     """False for tasks that must see the whole image at once (colorize predicts chroma
     from a downscaled copy of it): never tiled, and ``--tile`` is refused."""
+    lossless_outputs: ClassVar[bool] = False
+    """True for tasks that keep some pixels exactly (inpaint, outside the mask): with
+    ``--format same`` a lossy input (JPEG, WEBP) gives a PNG output, so that the kept
+    pixels stay bit-exact."""
 
     def scale(self, cfg: Any) -> int:
         """Output size / input size (4 for x4 super-resolution). Default 1."""
@@ -257,6 +269,11 @@ class ImageTask(Task):
         """Refuse options that do not fit the loaded model (raise ValueError), once
         per command before any file is processed. Default: accept."""
 
+    def check_image(self, image: torch.Tensor, options: Any) -> None:
+        """Refuse (raise ValueError, reported against the file) a whole input that
+        cannot give a meaningful output, before it is tiled: ``image`` is (1, C, H, W)
+        in [0, 1], companion channels last. Default: accept."""
+
     def suffix_for(self, cfg: Any) -> str:
         """``output_suffix`` with ``{scale}`` filled in for this model."""
         return self.output_suffix.format(scale=self.scale(cfg))
@@ -265,6 +282,14 @@ class ImageTask(Task):
         """Default overlap between tiles, in input pixels: about the receptive
         field's radius, so blended tiles match the untiled result."""
         return 16
+
+    def tile_work_channels(self, cfg: Any) -> int:
+        """Feature channels live per pixel (at input and at output resolution) that the
+        automatic tile size assumes when it estimates one tile's memory; a network of
+        narrow layers gets larger tiles (fewer seams, less overlap work) by saying so."""
+        from gantools.tiling import WORK_CHANNELS
+
+        return WORK_CHANNELS
 
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
         """*Required.* One image in, one out: ``image`` (1, 3, H, W) float in [0, 1] on
@@ -281,6 +306,15 @@ class ImageTask(Task):
             return alpha
         return F.interpolate(alpha, size=(height, width), mode="bicubic",
                              align_corners=False, antialias=True).clamp_(0, 1)
+
+    def sample_images(
+        self, generator: nn.Module, condition: Any, target: torch.Tensor
+    ) -> list[torch.Tensor]:
+        """Default grid of an image task: rows input | output | target, 8 images each
+        (the input row only when the condition is an image batch; first 3 channels)."""
+        from gantools.image_samples import comparison_rows
+
+        return comparison_rows(self, generator, condition, target)
 
     def make_command(self) -> click.Command:
         """The shared batch image command: ``gantools NAME INPUT... [-o DIR] ...``."""
@@ -319,3 +353,11 @@ class ImageTask(Task):
                                 [DemoPanel("input", photo),
                                  DemoPanel("model", out, seconds)]))
         return rows
+
+    def ui_tab(self, ui: Any) -> None:
+        """Default web page of an image task: upload (and the companion, if any),
+        the ``InferOptions`` as controls, model choice, output and download
+        (:func:`gantools.ui.image_tab.build_image_tab`)."""
+        from gantools.ui.image_tab import build_image_tab
+
+        build_image_tab(self, ui)

@@ -228,22 +228,22 @@ def _check_output(result: torch.Tensor, h: int, w: int, scale: int) -> None:
                          f"expected (1, C, {expected[0]}, {expected[1]})")
 
 
-def _bytes_per_pixel(channels_out: int, scale: int) -> int:
-    """Estimated working set per input pixel: WORK_CHANNELS feature maps at input and
-    output resolution plus the float32 output, 4 bytes each."""
-    return 4 * (WORK_CHANNELS * (1 + scale * scale) + channels_out * scale * scale)
+def _bytes_per_pixel(channels_out: int, scale: int, work_channels: int = WORK_CHANNELS) -> int:
+    """Estimated working set per input pixel: ``work_channels`` feature maps at input
+    and output resolution plus the float32 output, 4 bytes each."""
+    return 4 * (work_channels * (1 + scale * scale) + channels_out * scale * scale)
 
 
 def auto_tile(height: int, width: int, channels_out: int, scale: int,
-              budget_bytes: int) -> int:
+              budget_bytes: int, work_channels: int = WORK_CHANNELS) -> int:
     """A tile side for :func:`tiled_apply` (0 = untiled) that keeps one tile's
     estimated working set within ``budget_bytes``.
 
-    The estimate is ``pixels * 4 * (WORK_CHANNELS * (1 + scale**2) + channels_out *
+    The estimate is ``pixels * 4 * (work_channels * (1 + scale**2) + channels_out *
     scale**2)`` bytes. Untiled when the whole image fits; else the largest of
     TILE_CANDIDATES that fits (64 at least). E.g. with 1 GiB: x1 runs up to about
     1000 x 1000 untiled, x4 uses 256-pixel tiles."""
-    per_pixel = _bytes_per_pixel(channels_out, scale)
+    per_pixel = _bytes_per_pixel(channels_out, scale, work_channels)
     if height * width * per_pixel <= budget_bytes:
         return 0
     for side in TILE_CANDIDATES:

@@ -63,6 +63,20 @@ def card_path(weights_path: Path) -> Path:
     return Path(weights_path).with_suffix(".json")
 
 
+FOREIGN_SUFFIXES = (".pth", ".pt", ".ckpt")
+"""Community state dicts read by :mod:`gantools.foreign` (tensors only, never code)."""
+
+
+def is_foreign_weights(path: Path) -> bool:
+    """True for a community model file: ``.pth`` / ``.pt`` / ``.ckpt``, or a
+    ``.safetensors`` without a gantools card beside it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in FOREIGN_SUFFIXES:
+        return True
+    return suffix == ".safetensors" and path.is_file() and not card_path(path).is_file()
+
+
 def save_weights(path: Path, tensors: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
     """Write ``tensors`` as safetensors and ``card`` (plus the file's sha256) as JSON.
 
@@ -130,6 +144,16 @@ def load_weights(path: Path, verify: bool = True) -> tuple[dict[str, torch.Tenso
         tensors = load(blob)
     except Exception as exc:  # noqa: BLE001 - safetensors raises several types
         raise WeightsError(f"{path}: not a valid safetensors file ({exc})") from exc
+    return tensors, card
+
+
+def read_task_weights(task: Any, path: Path) -> tuple[dict[str, torch.Tensor], dict]:
+    """Verified tensors and card of ``path``, refused when they belong to a task other
+    than ``task`` (anything with a ``name``: a Task)."""
+    tensors, card = load_weights(Path(path))
+    if card.get("task") != task.name:
+        raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
+                           f"not '{task.name}'")
     return tensors, card
 
 

@@ -47,8 +47,10 @@ def test_help_and_plugins_do_not_import_torch():
 
 def test_plugins_lists_generate_with_models():
     result = invoke("plugins")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert "generate" in result.output and "models:" in result.output
+    for name in ("mnist", "fashion", "superres-x2", "inpaint", "colorize-vivid"):
+        assert name in result.output, name
 
 
 def test_dry_run_prints_resolved_options(tiny_idx, tmp_path):
@@ -81,7 +83,7 @@ def test_train_resume_export_generate(exported, tmp_path):
     assert img.is_gray and img.width == 3 * 28 + 4 * 2  # 3x3 grid with 2px padding
     outdir = tmp_path / "many"
     result = invoke("generate", "--weights", str(exported), "-n", "3", "--out-dir", str(outdir))
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert sorted(p.name for p in outdir.iterdir()) == ["0000.png", "0001.png", "0002.png"]
     assert read_image(outdir / "0000.png").pixels.shape == (28, 28, 1)
 
@@ -95,11 +97,12 @@ def test_per_class_grid_has_a_row_per_class(exported, tmp_path):
 
 
 def test_same_seed_same_images(exported, tmp_path):
-    for name in ("a.png", "b.png"):
-        invoke("generate", "--weights", str(exported), "-n", "4", "--seed", "7",
-               "-o", str(tmp_path / name))
-    a, b = (read_image(tmp_path / n).pixels for n in ("a.png", "b.png"))
-    assert np.array_equal(a, b)
+    for name, seed in (("a.png", "7"), ("b.png", "7"), ("c.png", "8")):
+        result = invoke("generate", "--weights", str(exported), "-n", "4", "--seed", seed,
+                        "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+    a, b, c = (read_image(tmp_path / n).pixels for n in ("a.png", "b.png", "c.png"))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
 def test_eval_generate_reports_all_scores(exported, tmp_path):
@@ -141,9 +144,11 @@ def test_errors_are_one_line(args, message, tmp_path, monkeypatch):
 
 def test_class_on_unconditional_model_is_refused(tiny_folder, tmp_path):
     out = tmp_path / "run"
-    invoke("train", "generate", "--data", str(tiny_folder), "--out", str(out), "--size", "32",
-           "--steps", "1", *TRAIN)
-    invoke("export", str(out), "-o", str(tmp_path / "u.safetensors"))
+    result = invoke("train", "generate", "--data", str(tiny_folder), "--out", str(out),
+                    "--size", "32", "--steps", "1", *TRAIN)
+    assert result.exit_code == 0, result.output
+    result = invoke("export", str(out), "-o", str(tmp_path / "u.safetensors"))
+    assert result.exit_code == 0, result.output
     result = CliRunner().invoke(app, ["generate", "--weights", str(tmp_path / "u.safetensors"),
                                       "--class", "1", "-o", str(tmp_path / "g.png")])
     assert result.exit_code == 1

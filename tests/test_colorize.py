@@ -216,7 +216,7 @@ def test_two_step_cli_training_skips_gray_files(tmp_path, recipe):
     assert result.exit_code == 0, result.output
     skipped = {Path(str(w.message).split(":")[1].strip()).name for w in record
                if "grayscale image skipped" in str(w.message)}
-    assert skipped <= {"gray.png", "gray_rgb.jpg"} and skipped
+    assert skipped <= {"gray.png", "gray_rgb.jpg"} and skipped  # those drawn in 2 steps
     metrics = (out / "metrics.jsonl").read_text()
     assert '"step": 2' in metrics and '"l1"' in metrics
     assert ("d_loss" in metrics) == (not recipe)  # adv weight 0: no discriminator step
@@ -232,6 +232,36 @@ def test_two_step_cli_training_skips_gray_files(tmp_path, recipe):
         result = task.infer(model, torch.from_numpy(src).permute(2, 0, 1)[None] / 255.0,
                             ColorizeOptions(size=24))
     assert result.shape == (1, 3, 37, 29)
+
+
+def test_every_gray_file_is_detected_and_no_colour_file(tmp_path):
+    """Drawing every file of the training folder: a gray-mode PNG, a gray picture
+    stored as RGB (JPEG, channels equal within its rounding) and a 16-bit gray-as-RGB
+    PNG are skipped with a note; colour files, even nearly gray ones, are kept."""
+    import warnings
+
+    from gantools.data.datasets import FolderDataset
+
+    data = tmp_path / "mixed"
+    data.mkdir()
+    Image.fromarray(photo(40, 44)).save(data / "colour.png")
+    faint = photo(40, 44) // 8 + 100  # a washed-out colour picture: channels differ a bit
+    Image.fromarray(faint).save(data / "faint.png")
+    Image.fromarray(photo(40, 44)).convert("L").save(data / "gray.png")
+    Image.fromarray(np.repeat(photo(40, 44)[..., :1], 3, axis=2)).save(data / "gray_rgb.jpg")
+    from gantools.imageio import write_image
+
+    gray16 = np.repeat(photo(40, 44)[..., 1:2].astype(np.uint16) * 257, 3, axis=2)
+    write_image(data / "gray16_rgb.png", gray16, bit_depth=16)
+    ds = FolderDataset(data, task.data_spec(ColorizeConfig(**TINY)))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for index in range(len(ds)):
+            assert ds[(index, 0)]["image"].shape[0] == 3
+    skipped = sorted(Path(str(w.message).split(":")[1].strip()).name for w in record
+                     if "grayscale image skipped" in str(w.message))
+    assert skipped == ["gray.png", "gray16_rgb.png", "gray_rgb.jpg"]
+    assert len(ds) == 5
 
 
 def test_losses_rebalance_colourful_pixels():

@@ -30,7 +30,7 @@ def test_shipped_model_colours_a_photo_and_keeps_its_lightness(name, head, gray_
     assert card["training"]["steps"] > 0 and card["checkpoint_selection"]["scores"]
     for dataset in ("Set5", "Set14"):
         scores = card["metrics"][dataset]
-        assert scores["psnr"] > 15 and 0 < scores["colourfulness"] < scores["truth_colourfulness"]
+        assert 0 < scores["colourfulness"] < scores["truth_colourfulness"]
     with torch.inference_mode():
         out = model.task.infer(model, from_hwc_uint8(gray_photo), None)
     out8 = to_hwc_uint8(out[0])
@@ -41,19 +41,28 @@ def test_shipped_model_colours_a_photo_and_keeps_its_lightness(name, head, gray_
     assert float(colourfulness(from_hwc_uint8(gray_photo))[0]) < 1
 
 
-def test_default_model_card_meets_the_targets_and_set5_reproduces_it(shared_data_dir):
-    """The default model's card says it beats gray and reaches half the truth's
-    colourfulness on Set5 and Set14; today's code reproduces its Set5 scores."""
-    from gantools.plugins.colorize.evaluate import evaluate_folder
-    from gantools.score_table import mean_row
+PSNR_OVER_GRAY = {
+    ("colorize", "Set5"): 1.5, ("colorize", "Set14"): 0.2,
+    ("colorize-vivid", "Set5"): 1.5,
+    # the named exception: the vivid (colour-class) model trades PSNR for colour on
+    # Set14, 0.31 dB under the gray input, for 0.66 of the truth's colourfulness
+    ("colorize-vivid", "Set14"): -0.5,
+}
+"""Least PSNR gain (dB) over the grayscale input each card must claim; Set5 is also
+recomputed from the weights by test_shipped_quality.py."""
+COLOURFULNESS_SHARE = {"colorize": 0.5, "colorize-vivid": 0.65}
+"""Least share of the ground truth's colourfulness, on Set5 and Set14."""
 
-    model = gantools.load("colorize", device="cpu", precision="fp32")
-    metrics = model.card["metrics"]
+
+@pytest.mark.parametrize("name", ["colorize", "colorize-vivid"])
+def test_card_beats_gray_and_is_colourful(name):
+    """The card claims what the model is for: above the gray input (with the vivid
+    model's named exception on Set14) and a good share of the truth's colour."""
+    metrics = gantools.load("colorize", model=name, device="cpu").card["metrics"]
     for dataset in ("Set5", "Set14"):
         scores = metrics[dataset]
-        assert scores["psnr"] > scores["gray_psnr"]
-        assert scores["colourfulness"] >= 0.5 * scores["truth_colourfulness"]
-    mean = mean_row(evaluate_folder(model.task, model, shared_data_dir / "sr" / "Set5",
-                                    metrics["working_size"]))
-    assert mean.model_psnr == pytest.approx(metrics["Set5"]["psnr"], abs=0.02)
-    assert mean.model_colourfulness == pytest.approx(metrics["Set5"]["colourfulness"], abs=0.1)
+        gain = scores["psnr"] - scores["gray_psnr"]
+        assert gain >= PSNR_OVER_GRAY[(name, dataset)], (name, dataset, gain)
+        share = scores["colourfulness"] / scores["truth_colourfulness"]
+        assert share >= COLOURFULNESS_SHARE[name], (name, dataset, share)
+        assert scores["gray_psnr"] > 17 and scores["images"] >= 5  # a real benchmark

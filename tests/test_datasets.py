@@ -61,15 +61,28 @@ def test_broken_file_is_skipped_with_one_warning(tmp_path):
 
 
 def test_exif_rotation_is_applied(tmp_path):
+    """Stored 40 wide and 20 tall, left half red, right half blue, with orientation 6
+    (turn 90 degrees clockwise to display): upright it is 20 wide and 40 tall, red on
+    top and blue below. Every crop must show that: rows uniform, red above blue."""
     folder = tmp_path / "rot"
     folder.mkdir()
+    stored = np.zeros((20, 40, 3), np.uint8)
+    stored[:, :20] = RED
+    stored[:, 20:] = (20, 40, 220)
     exif = Image.Exif()
     exif[0x0112] = 6
-    Image.new("RGB", (40, 20), RED).save(folder / "r.jpg", exif=exif, quality=95)
+    Image.fromarray(stored).save(folder / "r.jpg", exif=exif, quality=100, subsampling=0)
     ds = FolderDataset(folder, DataSpec(size=20, channels=3, crop="random"))
-    # displayed upright the picture is 20 wide and 40 tall: a 20-crop fits only in height
-    crops = {tuple(ds[(0, seed)]["image"].shape) for seed in range(4)}
-    assert crops == {(3, 20, 20)}
+    edges = 0
+    for seed in range(12):
+        crop = ds[(0, seed)]["image"].numpy().astype(int)  # (3, 20, 20)
+        assert crop.shape == (3, 20, 20)
+        rows = crop.mean(axis=2, keepdims=True)
+        assert np.abs(crop - rows).max() <= 40, seed  # each row one colour
+        red, blue = crop[0].mean(axis=1), crop[2].mean(axis=1)
+        assert red[0] >= red[-1] - 20 and blue[0] <= blue[-1] + 20, seed  # red on top
+        edges += red[0] > 150 and blue[-1] > 150
+    assert edges > 0  # some crops hold the red/blue edge, across their rows
 
 
 def test_folder_classes_from_sub_folders(tmp_path):

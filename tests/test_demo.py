@@ -31,30 +31,47 @@ def gallery_images(out: Path) -> list[str]:
     return re.findall(r'<img src="([^"]+)"', html)
 
 
+PANELS = {"superres": ["bicubic", "model", "original"],
+          "inpaint": ["input (holes white)", "OpenCV Telea", "model", "original"],
+          "colorize": ["gray input", "model", "original"]}
+"""The panels of each image task's demo row, as the README's first command shows them."""
+
+
 def test_demo_writes_gallery_with_timings(tmp_path):
+    """Every built-in task (as the README's first command runs them), on the CPU."""
     out = tmp_path / "gallery"
-    result = run_demo(out, "--tasks", "generate,superres", "--device", "cpu")
+    result = run_demo(out, "--device", "cpu")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == str(out / "index.html")
-    assert "[1/2] generate: ok" in result.stderr and "[2/2] superres: ok" in result.stderr
+    report = json.loads((out / "demo.json").read_text())
+    tasks = {t["name"]: t for t in report["tasks"]}
+    assert set(tasks) >= {"generate", "superres", "inpaint", "colorize"}
+    for name in ("generate", "superres", "inpaint", "colorize"):
+        assert re.search(rf"\[\d/\d\] {name}: ok", result.stderr), name
     sources = gallery_images(out)
     assert sources and all(not Path(s).is_absolute() for s in sources)
     assert all((out / s).is_file() for s in sources)
-    assert any("generate" in s for s in sources) and any("superres" in s for s in sources)
+    for name in tasks:
+        assert any(name in s for s in sources), name
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "bicubic" in html and "original" in html and re.search(r"\d+ ms", html)
-    report = json.loads((out / "demo.json").read_text())
-    tasks = {t["name"]: t for t in report["tasks"]}
-    assert set(tasks) == {"generate", "superres"}
     for task in tasks.values():
         assert task["status"] == "ok" and task["load_s"] >= 0
         assert any(label.startswith("model") for label in task["mean_seconds"])
     assert "bicubic" in tasks["superres"]["mean_seconds"]
-    assert len(tasks["superres"]["rows"]) == len(report["meta"]["photos"])
-    # the superres row is bicubic | model | original, all of the original's size
-    row = tasks["superres"]["rows"][0]["panels"]
-    assert [p["label"] for p in row] == ["bicubic", "model", "original"]
-    assert len({(p["width"], p["height"]) for p in row}) == 1
+    assert "OpenCV Telea" in tasks["inpaint"]["mean_seconds"]
+    for name, labels in PANELS.items():
+        rows = tasks[name]["rows"]
+        assert len(rows) == len(report["meta"]["photos"]), name
+        for row in rows:  # every panel of a row has the original's size
+            assert [p["label"] for p in row["panels"]] == labels, name
+            assert len({(p["width"], p["height"]) for p in row["panels"]}) == 1, name
+    for name, baseline in (("superres", "bicubic"), ("inpaint", "OpenCV Telea"),
+                           ("colorize", "gray input")):  # the model panel is its own
+        panels = {p["label"]: p for p in tasks[name]["rows"][0]["panels"]}
+        model, base = (np.asarray(Image.open(out / panels[k]["file"])).astype(int)
+                       for k in ("model", baseline))
+        assert np.abs(model - base).mean() > 0.5, name
 
 
 def test_missing_model_is_a_note_and_others_still_run(tmp_path, monkeypatch):

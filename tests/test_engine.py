@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 
@@ -147,25 +148,129 @@ def test_non_finite_loss_stops_the_run(tiny_idx, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("loss", ["hinge", "wgan-gp"])
-def test_other_losses_and_r1_train(tiny_idx, tmp_path, loss):
-    result = run(tiny_idx, tmp_path / loss, 2, loss=loss, r1=1.0)
-    assert result.step == 2
+def test_other_losses_and_r1_enter_the_d_loss(tiny_idx, tmp_path, monkeypatch, loss):
+    """The logged d_loss of step 1 is the chosen objective plus gp_weight x the
+    gradient penalty (wgan-gp) plus r1 / 2 x the R1 penalty, each term really used."""
+    seen: dict[str, list] = {"kind": [], "adv": [], "gp": [], "r1": []}
+
+    def spy(name, real):
+        def wrapped(*args, **kwargs):
+            value = real(*args, **kwargs)
+            if name == "adv":
+                seen["kind"].append(args[0])
+            seen[name].append(float(value.detach()))
+            return value
+        return wrapped
+
+    monkeypatch.setattr(losses, "d_loss", spy("adv", losses.d_loss))
+    monkeypatch.setattr(losses, "gradient_penalty", spy("gp", losses.gradient_penalty))
+    monkeypatch.setattr(losses, "r1_penalty", spy("r1", losses.r1_penalty))
+    result = run(tiny_idx, tmp_path / loss, 2, loss=loss, r1=3.0, gp_weight=5.0)
+    assert result.step == 2 and seen["kind"] == [loss, loss]
+    assert len(seen["r1"]) == 2 and all(v > 0 for v in seen["r1"])
+    assert len(seen["gp"]) == (2 if loss == "wgan-gp" else 0)
+    first = json.loads((tmp_path / loss / "metrics.jsonl").read_text().splitlines()[0])
+    expected = seen["adv"][0] + 0.5 * 3.0 * seen["r1"][0]
+    if loss == "wgan-gp":
+        expected += 5.0 * seen["gp"][0]
+    assert first["d_loss"] == pytest.approx(expected, rel=1e-4, abs=1e-5)
 
 
-def test_loss_values():
+def test_adversarial_loss_values_by_hand():
+    """bce, hinge and wgan-gp on logits real = (2, 0.5), fake = (-1, 0)."""
     real, fake = torch.tensor([2.0, 0.5]), torch.tensor([-1.0, 0.0])
-    bce = torch.nn.functional.binary_cross_entropy_with_logits
-    expected = bce(real, torch.ones(2)) + bce(fake, torch.zeros(2))
-    assert torch.allclose(losses.d_loss("bce", real, fake), expected)
-    assert torch.allclose(losses.g_loss("bce", fake), bce(fake, torch.ones(2)))
-    assert losses.d_loss("hinge", real, fake) == pytest.approx((0 + 0.5) / 2 + (0 + 1) / 2)
-    # a linear critic with unit-norm weights has gradient norm 1: zero penalty
-    w = torch.zeros(1, 3, 2, 2)
-    w.view(-1)[0] = 1.0
-    critic = lambda x: (x * w).flatten(1).sum(1)  # noqa: E731
-    gp = losses.gradient_penalty(critic, torch.rand(4, 3, 2, 2), torch.rand(4, 3, 2, 2))
-    assert gp.item() == pytest.approx(0.0, abs=1e-10)
-    assert losses.r1_penalty(critic, torch.rand(4, 3, 2, 2)).item() == pytest.approx(1.0)
+
+    def softplus(v: float) -> float:
+        return math.log1p(math.exp(v))
+
+    bce_d = (softplus(-2) + softplus(-0.5)) / 2 + (softplus(-1) + softplus(0)) / 2
+    assert losses.d_loss("bce", real, fake).item() == pytest.approx(bce_d)  # 0.8037
+    assert losses.g_loss("bce", fake).item() == pytest.approx((softplus(1) + softplus(0)) / 2)
+    # hinge: mean(relu(1 - real)) + mean(relu(1 + fake)) = (0 + 0.5)/2 + (0 + 1)/2
+    assert losses.d_loss("hinge", real, fake).item() == pytest.approx(0.75)
+    assert losses.g_loss("hinge", fake).item() == pytest.approx(0.5)
+    # wgan: mean(fake) - mean(real) = -0.5 - 1.25
+    assert losses.d_loss("wgan-gp", real, fake).item() == pytest.approx(-1.75)
+    assert losses.g_loss("wgan-gp", fake).item() == pytest.approx(0.5)
+    # PatchGAN maps: the mean over every logit
+    patch = torch.tensor([[[[2.0, -2.0]]]])
+    assert losses.d_loss("hinge", patch, -patch).item() == pytest.approx(1.5 + 1.5)
+    with pytest.raises(ValueError, match="unknown adversarial loss"):
+        losses.d_loss("lsgan", real, fake)
+
+
+def test_gradient_penalties_by_hand():
+    """Critics whose gradients are known: a linear one (the gradient is its weight,
+    everywhere) and a quadratic one, 0.5 ||x||^2 (the gradient is x itself)."""
+    def linear(norm: float):
+        w = torch.zeros(1, 3, 2, 2)
+        w.view(-1)[0] = norm
+        return lambda x: (x * w).flatten(1).sum(1)
+
+    def quadratic(x):
+        return 0.5 * x.pow(2).flatten(1).sum(1)
+
+    real, fake = torch.rand(4, 3, 2, 2), torch.rand(4, 3, 2, 2)
+    assert losses.gradient_penalty(linear(1.0), real, fake).item() == pytest.approx(0, abs=1e-10)
+    assert losses.gradient_penalty(linear(3.0), real, fake).item() == pytest.approx(4.0)  # (3-1)^2
+    assert losses.r1_penalty(linear(1.0), real).item() == pytest.approx(1.0)
+    assert losses.r1_penalty(linear(3.0), real).item() == pytest.approx(9.0)  # ||w||^2
+    # per-image gradient norms: one image of twelve 0.5s (norm sqrt 3), one of zeros
+    two = torch.stack([torch.full((3, 2, 2), 0.5), torch.zeros(3, 2, 2)])
+    gp = losses.gradient_penalty(quadratic, two, two)  # real = fake: x_hat is known
+    assert gp.item() == pytest.approx(((math.sqrt(3) - 1) ** 2 + 1) / 2)
+    assert losses.r1_penalty(quadratic, two).item() == pytest.approx((3.0 + 0.0) / 2)
+    # x_hat lies between real and fake: real = ones (norm sqrt 12), fake = zeros, so the
+    # gradient norm is alpha sqrt 12, alpha uniform: E[(alpha sqrt 12 - 1)^2] = 5 - sqrt 12
+    torch.manual_seed(0)
+    ones, zeros = torch.ones(512, 3, 2, 2), torch.zeros(512, 3, 2, 2)
+    gp = losses.gradient_penalty(quadratic, ones, zeros).item()
+    assert gp == pytest.approx(5 - math.sqrt(12), abs=0.25)  # real only: 6.07, fake only: 1
+    # the penalties are differentiable (create_graph): they train the critic
+    w = torch.full((1, 3, 2, 2), 0.7, requires_grad=True)
+    penalty = losses.gradient_penalty(lambda x: (x * w).flatten(1).sum(1), real, fake)
+    (grad,) = torch.autograd.grad(penalty, w)
+    assert grad.abs().sum() > 0
+
+
+def test_init_from_starts_the_generator_from_the_weights(tiny_idx, tmp_path):
+    """gantools train --init-from W: G (and its EMA) start as W; with --lr-g 0 one
+    step later they still equal W, where a fresh run starts elsewhere."""
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+    from gantools.commands.export import export_run
+    from gantools.weights import load_weights
+
+    run(tiny_idx, tmp_path / "first", 3, lr_g=1e-2)
+    source = export_run(tmp_path / "first", tmp_path / "first.safetensors")
+    tensors, _ = load_weights(source)
+    args = ["train", "generate", "--data", str(tiny_idx), "--steps", "1", "--width", "8",
+            "--batch-size", "8", "--sample-every", "0", "--workers", "0", "--no-progress",
+            "--lr-g", "0"]
+    for name, extra in (("init", ["--init-from", str(source)]), ("fresh", [])):
+        result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / name), *extra],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    params = [k for k in tensors if "running_" not in k and "num_batches" not in k]
+    assert params
+    init, fresh = final_state(tmp_path / "init"), final_state(tmp_path / "fresh")
+    for key in ("G", "ema"):
+        for name in params:
+            assert torch.equal(init[key][name], tensors[name].float()), (key, name)
+    assert any(not torch.equal(fresh["G"][n], tensors[n].float()) for n in params)
+    config = json.loads((tmp_path / "init" / "config.json").read_text())
+    assert config["train"]["init_from"] == str(source)
+
+
+def test_init_from_weights_of_another_architecture_is_refused(tiny_idx, tmp_path):
+    from gantools.commands.export import export_run
+    from gantools.weights import WeightsError
+
+    run(tiny_idx, tmp_path / "w8", 1)
+    source = export_run(tmp_path / "w8", tmp_path / "w8.safetensors")
+    with pytest.raises(WeightsError, match="does not fit this architecture"):
+        run(tiny_idx, tmp_path / "w16", 1, width=16, init_from=str(source))
 
 
 def test_ema_warm_up_then_follows_slowly():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import PIL
 import pytest
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
@@ -246,6 +247,11 @@ def test_cmyk_jpeg_reads_as_rgb(tmp_path: Path) -> None:
 def test_other_colour_modes_read_as_rgb(tmp_path: Path, mode: str) -> None:
     path = tmp_path / "x.tif"
     Image.new("RGB", (3, 2), (200, 40, 90)).convert(mode).save(path)
+    try:
+        with Image.open(path) as own:
+            own.load()
+    except OSError as exc:  # Pillow 12.3 writes YCbCr TIFFs it cannot read back
+        pytest.skip(f"Pillow {PIL.__version__} cannot read its own {mode} TIFF: {exc}")
     img = read_image(path)
     assert img.pixels.shape == (2, 3, 3) and img.pixels.dtype == np.uint8
     np.testing.assert_allclose(img.pixels[1, 2], [200, 40, 90], atol=4)

@@ -202,3 +202,29 @@ def test_two_step_training_with_and_without_masks(tmp_path, own_masks):
     assert list((tmp_path / "run" / "samples").glob("*.png"))
     metrics = (tmp_path / "run" / "metrics.jsonl").read_text()
     assert "l1_hole" in metrics and "d_loss" in metrics
+
+
+def test_shipped_model_fills_a_hole_from_its_surroundings(tmp_path):
+    """``gantools inpaint --model inpaint``: known pixels bit-exact, and the hole of a
+    smooth noisy picture filled about as well as OpenCV Telea (MAE 7.9 vs 9.1 levels),
+    far better than its mean colour (16.0); a model ignoring its context fails."""
+    truth = photo(96, 128, 3)
+    m = np.zeros((96, 128), np.uint8)
+    m[30:60, 40:80] = 255
+    Image.fromarray(truth).save(tmp_path / "p.png")
+    Image.fromarray(m).save(tmp_path / "p_mask.png")
+    result = run_cli("inpaint", tmp_path / "p.png", "--model", "inpaint", "--device", "cpu",
+                     "--precision", "fp32", "--no-progress")
+    assert result.exit_code == 0, result.output
+    out = np.asarray(Image.open(tmp_path / "p_inpainted.png")).astype(np.float64)
+    inside = m > 127
+    assert np.array_equal(out[~inside], truth[~inside])
+
+    def hole_mae(image: np.ndarray) -> float:
+        return float(np.abs(image.astype(np.float64) - truth)[inside].mean())
+
+    mean_fill = truth.copy()
+    mean_fill[inside] = truth[~inside].mean(axis=0).astype(np.uint8)
+    telea = opencv_inpaint(truth, inside, "telea")
+    assert hole_mae(out) <= hole_mae(telea) + 1.0
+    assert hole_mae(out) <= 0.6 * hole_mae(mean_fill)

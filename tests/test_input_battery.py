@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 import gantools
+from gantools.inference.naming import LOSSY_SUFFIXES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -160,6 +161,13 @@ def test_every_image_command_survives_the_battery(task, tiny_weights, tmp_path):
                 mask[: max(1, h // 2), : max(1, w // 2)] = 255
                 stem = os.fsencode(Path(case.name).stem)
                 Image.fromarray(mask).save(os.fsencode(folder) + b"/" + stem + b"_mask.png")
+    if task == "inpaint":
+        # a 1x1 image can only get an all-white mask, which inpaint refuses; JPEG inputs
+        # give PNG outputs (kept pixels stay exact), so truncated.jpg and truncated.png
+        # claim the same output and the second is refused for that
+        cases = [Case(c.name, False, "white everywhere") if c.name == "one.png" else
+                 Case(c.name, False, "same output path") if c.name == "truncated.png" else c
+                 for c in cases]
     out, report = tmp_path / "out", tmp_path / "report.json"
     missing = folder / "missing.png"
     result = _run([task, folder, missing, "--recursive", "-o", out, "--weights",
@@ -176,7 +184,9 @@ def test_every_image_command_survives_the_battery(task, tiny_weights, tmp_path):
     assert len(lines) == len(bad), stderr
     scale = 4 if task == "superres" else 1
     for case in (c for c in cases if c.good):
-        suffix = ".png" if Path(case.name).suffix == ".gif" else Path(case.name).suffix
+        suffix = Path(case.name).suffix
+        lossy_to_png = task == "inpaint" and suffix.lower() in LOSSY_SUFFIXES
+        suffix = ".png" if suffix == ".gif" or lossy_to_png else suffix
         path = os.fsencode(out) + b"/" + os.fsencode(Path(case.name).stem + suffix)
         with Image.open(path) as img:
             w, h = case.size
@@ -195,8 +205,9 @@ def _superres_cli(*args: object):
 
     from gantools.cli import app
 
-    return CliRunner().invoke(app, ["superres", *map(str, args), "--device", "cpu",
-                                    "--no-progress"], catch_exceptions=False)
+    return CliRunner().invoke(app, ["superres", *map(str, args), "--model", "superres",
+                                    "--device", "cpu", "--no-progress"],
+                              catch_exceptions=False)
 
 
 def test_disk_full_fails_each_file_cleanly_and_keeps_old_outputs(tmp_path, disk_full):

@@ -57,7 +57,8 @@ def test_killed_batch_leaves_only_whole_files_and_skip_existing_completes(tmp_pa
     def outputs() -> list[Path]:
         return sorted(p for p in out.glob("*.png")) if out.is_dir() else []
 
-    batch = ("superres", str(src), "-o", str(out), "--device", "cpu", "--no-progress")
+    batch = ("superres", str(src), "-o", str(out), "--model", "superres", "--device", "cpu",
+             "--no-progress")
     process = _start(*batch)
     _wait_for(lambda: len(outputs()) >= 2, process)
     _kill(process)

@@ -109,7 +109,7 @@ def test_superres_peak_memory_and_result(tmp_path: Path) -> None:
     import gantools
     from gantools.inference.single import infer_image
 
-    model = gantools.load("superres", device="cpu")  # same precision as the CLI
+    model = gantools.load("superres", model="superres", device="cpu")  # as the CLI
     img = read_image(tmp_path / "big.png")
     ref, _ = infer_image(model.task, model, model.task.InferOptions(), image_to_tensor(img),
                          tile=0)

@@ -212,7 +212,10 @@ def test_fid_singular_covariance_is_finite() -> None:
     rng = np.random.default_rng(2)
     a, b = rng.normal(size=(10, 32)), rng.normal(size=(10, 32))  # rank 9 < 32
     value = M.fid(a, b)
-    assert np.isfinite(value) and value > 0
+    (mu1, s1), (mu2, s2) = M.feature_stats(a), M.feature_stats(b)
+    r1 = sqrtm_psd(s1)  # the closed form through symmetric PSD square roots
+    ref = np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2 - 2 * sqrtm_psd(r1 @ s2 @ r1))
+    assert np.isfinite(value) and value == pytest.approx(ref, rel=1e-6)
 
 
 # ---------------------------------------------------------------------------- KID

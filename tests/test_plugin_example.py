@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from gantools.engine.config import opt
 from gantools.task import ImageTask, Task
 from gantools.testing import check_attributes, check_task, make_image_folder
 
@@ -145,7 +146,7 @@ def test_the_examples_own_contract_tests_pass(env):
 # ----- gantools.testing reports which rule failed ---------------------------------------
 @dataclass
 class GoodConfig:
-    width: int = 8
+    width: int = opt(8, "Channels.")
 
 
 @dataclass
@@ -155,12 +156,12 @@ class NoDefaultConfig:
 
 @dataclass
 class ClashConfig:
-    steps: int = 3
+    steps: int = opt(3, "Steps.")
 
 
 @dataclass
 class FactoryConfig:
-    sizes: list = field(default_factory=list)
+    sizes: list = field(default_factory=list, metadata={"help": "Sizes."})
 
 
 class Minimal(ImageTask):

@@ -180,3 +180,10 @@ def test_a_disabled_task_says_why_instead_of_no_such_command(monkeypatch, args):
     assert result.exit_code == 1
     assert "task 'superres' is disabled by GANTOOLS_DISABLE_PLUGINS" in result.output
     assert "No such command" not in result.output
+
+
+def test_every_core_command_name_is_reserved_from_plugins():
+    from gantools.cli import CORE_COMMANDS
+    from gantools.registry import RESERVED
+
+    assert set(CORE_COMMANDS) <= RESERVED, sorted(set(CORE_COMMANDS) - RESERVED)

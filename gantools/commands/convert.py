@@ -126,15 +126,23 @@ def _parse_options(items: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--strip-prefix", "prefix", default=None,
               help="Remove this prefix from every key (default: 'module.' when all keys "
                    "have it).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing NAME.safetensors "
+                                                 "and NAME.json.")
 @friendly_errors
 def convert_command(task_name: str, source: Path, out: Path, options: tuple[str, ...],
-                    key: str | None, prefix: str | None) -> None:
+                    key: str | None, prefix: str | None, overwrite: bool) -> None:
     """Import a plain PyTorch state dict (.pt/.pth, or a foreign .safetensors) as
     gantools weights with a JSON card.
 
     Pickled files are read with torch.load(weights_only=True): tensors and plain
     containers only, never arbitrary objects. The tensors must fit the task's
     generator built with the given --option values exactly (names and shapes).
-    Use the result with --weights NAME.safetensors."""
+    Use the result with --weights NAME.safetensors. Existing files are an error
+    unless --overwrite is given."""
+    from gantools.commands.export import check_weights_output
+
+    if out.suffix != ".safetensors":
+        raise ReportedError(f"{out}: the output must end in .safetensors")
+    check_weights_output(out, overwrite)
     written = convert(task_name, source, out, _parse_options(options), key, prefix)
     click.echo(f"wrote {written} and {written.with_suffix('.json').name}")

@@ -35,6 +35,7 @@ def demo_command(out_dir: Path, tasks: str | None, device: str, precision: str) 
     default model failed, else 0. The path of index.html is printed last."""
     from gantools.demo.run import FAILED, run_demo
     from gantools.imageio import ImageWriteError
+    from gantools.inference.naming import check_writable_folder
     from gantools.registry import default_registry
 
     registry = default_registry()
@@ -47,6 +48,10 @@ def demo_command(out_dir: Path, tasks: str | None, device: str, precision: str) 
             raise ReportedError(f"--tasks: no task named {', '.join(unknown) or '(empty)'} "
                                 f"(installed: {', '.join(sorted(known)) or 'none'})",
                                 exit_code=2)
+    from gantools.engine.device import pick_device
+
+    pick_device(device)  # a bad --device is refused before the folder is made
+    check_writable_folder(out_dir)  # before any model runs
     try:
         results, index = run_demo(registry, names, out_dir, device, precision,
                                   lambda line: click.echo(line, err=True))

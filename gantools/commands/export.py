@@ -100,24 +100,66 @@ def parse_card_fields(items: tuple[str, ...], option: str = "--set") -> dict[str
     return fields
 
 
+def check_weights_output(output: Path, overwrite: bool) -> None:
+    """Before any work: refuse an existing NAME.safetensors or NAME.json (unless
+    ``overwrite``) and a folder that cannot be written (ReportedError, one line)."""
+    from gantools.inference.naming import check_writable_folder, existing_rule
+
+    try:
+        existing_rule([output, output.with_suffix(".json")], overwrite, False)
+        check_writable_folder(output.parent)
+    except ValueError as exc:
+        raise ReportedError(str(exc)) from exc
+
+
 @click.command("export")
-@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Destination NAME.safetensors; the card is written as NAME.json.")
+              help="Destination: NAME.safetensors (the card is written as NAME.json) or "
+                   "NAME.onnx; the suffix chooses the format.")
 @click.option("--set", "card_fields", multiple=True, metavar="KEY=VALUE",
               help="Add a field to the card (VALUE parsed as JSON when it is JSON), "
                    "e.g. --set eval_features=features-mnist. Repeatable.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16"]),
               default="float32", show_default=True,
               help="Storage type of the tensors; float16 halves the file.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing NAME.safetensors "
+                                                 "and NAME.json.")
+@click.option("--model", "model_name", default=None,
+              help="ONNX: a shipped (or $GANTOOLS_WEIGHTS) model by name, instead of RUN_DIR.")
+@click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="ONNX: a weights file (gantools .safetensors with its card, or a "
+                   "community model), instead of RUN_DIR.")
+@click.option("--task", "task_name", default=None,
+              help="ONNX: the task of --model/--weights when the file does not say it.")
+@click.option("--half", is_flag=True, help="ONNX: a float16 graph (inputs, weights, outputs).")
 @friendly_errors
-def export_command(run_dir: Path, output: Path, card_fields: tuple[str, ...],
-                   dtype: str) -> None:
-    """Export the EMA generator of a training run as safetensors + JSON card.
+def export_command(run_dir: Path | None, output: Path, card_fields: tuple[str, ...],
+                   dtype: str, overwrite: bool, model_name: str | None, weights: Path | None,
+                   task_name: str | None, half: bool) -> None:
+    """Export the EMA generator of a training run as safetensors + JSON card, or a
+    model as ONNX (-o NAME.onnx: from RUN_DIR, --model NAME or --weights FILE).
 
     Use it with ``--weights NAME.safetensors``, or put both files in a folder
-    listed in $GANTOOLS_WEIGHTS to use it by name with ``--model NAME``."""
+    listed in $GANTOOLS_WEIGHTS to use it by name with ``--model NAME``. Existing
+    files are an error unless --overwrite is given.
+
+    ONNX: the generator with dynamic batch, height and width, float32 (--half:
+    float16), the card's fields in the ONNX metadata; checked against PyTorch with
+    onnxruntime before it is written. Needs pip install 'gantools[onnx]'."""
+    if output.suffix == ".onnx":
+        from gantools.onnx_export import export_onnx_from
+
+        path = export_onnx_from(output, run_dir, model_name, weights, task_name, half,
+                                overwrite, parse_card_fields(card_fields))
+        click.echo(f"wrote {path}", err=True)
+        return
     if output.suffix != ".safetensors":
-        raise ReportedError(f"{output}: the output must end in .safetensors")
+        raise ReportedError(f"{output}: the output must end in .safetensors or .onnx")
+    if run_dir is None or model_name or weights or half:
+        raise ReportedError("a .safetensors export takes RUN_DIR (a training run folder); "
+                            "--model, --weights and --half are for .onnx outputs",
+                            exit_code=2)
+    check_weights_output(output, overwrite)
     path = export_run(run_dir, output, parse_card_fields(card_fields), dtype)
     click.echo(f"wrote {path} and {path.with_suffix('.json').name}", err=True)

@@ -13,8 +13,9 @@ from gantools.weights import list_weights
 def plugins_command() -> None:
     """List installed tasks (built-in and third-party) and their shipped models.
 
-    A plugin that fails to load is listed with the reason; switch plugins off with
-    GANTOOLS_DISABLE_PLUGINS=name1,name2."""
+    A plugin that fails to load is listed with the reason, one that loads but slows
+    every command (it imports torch at start-up) as UNHEALTHY; switch plugins off
+    with GANTOOLS_DISABLE_PLUGINS=name1,name2."""
     registry = default_registry()
     if not registry.records:
         click.echo("no tasks installed (the 'gantools.plugins' entry-point group is empty)")
@@ -31,3 +32,5 @@ def plugins_command() -> None:
         default = f" (default {task.default_model})" if task.default_model in models else ""
         click.echo(f"{rec.name:<12} {task.summary}")
         click.echo(f"{'':<12} from {source}; models: {', '.join(models) or 'none'}{default}")
+        if rec.warning:
+            click.echo(f"{'':<12} UNHEALTHY: {rec.warning}")

@@ -12,13 +12,30 @@ from typing import Any
 import click
 
 from gantools.cli_options import ReportedError, dataclass_options, friendly_errors, given
+from gantools.commands.lookup import ForgivingGroup
+from gantools.commands.stand_ins import unavailable_command
 from gantools.engine.config import TrainConfig
 from gantools.registry import default_registry
 from gantools.task import Task
 
+INTERRUPTED_EXIT = 130
+"""Exit code of a training stopped by Ctrl-C (after its checkpoint is saved)."""
+
 
 def _defaults(cls: type) -> dict[str, Any]:
     return {f.name: f.default for f in dataclasses.fields(cls)}
+
+
+REQUIRED_NOTES = {"out": "[required]", "data": "[required, except with --resume]"}
+"""Shown in --help: resolve_options (not click) enforces them, as --resume fills --data."""
+
+
+def _mark_required(options: list[click.Option]) -> list[click.Option]:
+    """The core options with their REQUIRED_NOTES appended to the help text."""
+    for option in options:
+        if option.name in REQUIRED_NOTES:
+            option.help = f"{option.help}  {REQUIRED_NOTES[option.name]}"
+    return options
 
 
 def resolve_options(task: Task, passed: dict[str, Any], resume: bool) -> dict[str, Any]:
@@ -52,6 +69,7 @@ def make_train_command(task: Task) -> click.Command:
 
         values = resolve_options(task, given(kwargs), resume)
         train_cfg, task_cfg = split_options(task, values)
+        task.data_spec(task_cfg)  # the task's own checks of its options, before any work
         if dry_run:
             click.echo(json.dumps({"task": task.name, "train": dataclasses.asdict(train_cfg),
                                    "task_config": dataclasses.asdict(task_cfg)}, indent=2))
@@ -63,9 +81,11 @@ def make_train_command(task: Task) -> click.Command:
         state = "interrupted (checkpoint saved)" if result.interrupted else "done"
         click.echo(f"{task.name}: {state} at step {result.step} in {result.wall_time:.0f}s; "
                    f"run folder {result.out}", err=True)
+        if result.interrupted:  # so that `train && export` does not export a partial run
+            sys.exit(INTERRUPTED_EXIT)
 
     params = [
-        *dataclass_options(TrainConfig),
+        *_mark_required(dataclass_options(TrainConfig)),
         *dataclass_options(task.Config),
         click.Option(["--resume"], is_flag=True,
                      help="Continue the run in --out from its newest valid checkpoint; "
@@ -77,11 +97,12 @@ def make_train_command(task: Task) -> click.Command:
     return click.Command(
         task.name, callback=run, params=params,
         help=f"Train {task.name}: {task.summary}. Checkpoints, sample grids and "
-             "metrics.jsonl go to --out; Ctrl-C saves a checkpoint; --resume continues.",
+             "metrics.jsonl go to --out (one training per folder at a time); Ctrl-C "
+             "saves a checkpoint and exits with code 130; --resume continues.",
         short_help=task.summary)
 
 
-class TrainGroup(click.Group):
+class TrainGroup(ForgivingGroup):
     """Lists one subcommand per installed task."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -90,8 +111,6 @@ class TrainGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         task = default_registry().tasks.get(name)
         if task is None:
-            from gantools.cli import unavailable_command
-
             return unavailable_command(name)
         return make_train_command(task)
 

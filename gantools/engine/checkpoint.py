@@ -118,7 +118,8 @@ def load_latest(folder: Path) -> tuple[dict[str, Any], Path]:
     reported with a warning and skipped."""
     candidates = list_checkpoints(folder)
     if not candidates:
-        raise CheckpointError(f"{folder}: no checkpoint to resume from")
+        raise CheckpointError(f"{folder}: no checkpoint yet (the run stopped, or is still "
+                              "running, before its first --checkpoint-every step)")
     for _, path in reversed(candidates):
         try:
             return decode(path.read_bytes(), str(path)), path

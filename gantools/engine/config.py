@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 def opt(default, help: str, **extra):  # noqa: A002 - mirrors click's keyword
-    """A dataclass field whose ``help`` becomes the CLI option's help text."""
+    """A dataclass field whose ``help`` becomes the CLI option's help text. ``min`` /
+    ``max`` (inclusive) and ``choices`` in ``extra`` bound its value: click checks them
+    on the command line, :func:`check_ranges` in Python."""
     return field(default=default, metadata={"help": help, **extra})
+
+
+def range_problem(name: str, value: Any, metadata: Any) -> str | None:
+    """Why ``value`` of field ``name`` is outside its ``min`` / ``max`` / ``choices``
+    metadata (as ``--name VALUE: ...``), or None when it is inside."""
+    flag = f"--{name.replace('_', '-')} {value}"
+    low, high, choices = metadata.get("min"), metadata.get("max"), metadata.get("choices")
+    if choices is not None and value not in choices:
+        return f"{flag}: must be one of {', '.join(map(str, choices))}"
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if low is not None and value < low:
+        return f"{flag}: must be at least {low}"
+    if high is not None and value > high:
+        return f"{flag}: must be at most {high}"
+    return None
+
+
+def check_ranges(cfg: Any) -> None:
+    """Refuse (ValueError, one line) a config dataclass with a field outside the
+    bounds its metadata declares; the first such field is named."""
+    for f in dataclasses.fields(cfg):
+        problem = range_problem(f.name, getattr(cfg, f.name), f.metadata)
+        if problem:
+            raise ValueError(problem)
 
 
 @dataclass
@@ -20,20 +48,20 @@ class TrainConfig:
                         "images .gz file).", required=True)
     out: str = opt("", "Run folder: config, checkpoints, samples, metrics.jsonl.",
                    required=True)
-    steps: int = opt(10_000, "Total training steps (one D and one G update each).")
-    batch_size: int = opt(64, "Images per step (per process when distributed).")
-    lr_g: float = opt(2e-4, "Generator learning rate (Adam).")
-    lr_d: float = opt(2e-4, "Discriminator learning rate (Adam).")
-    beta1: float = opt(0.5, "Adam beta1 (0.5 is the DCGAN default).")
-    beta2: float = opt(0.999, "Adam beta2.")
+    steps: int = opt(10_000, "Total training steps (one D and one G update each).", min=1)
+    batch_size: int = opt(64, "Images per step (per process when distributed).", min=1)
+    lr_g: float = opt(2e-4, "Generator learning rate (Adam).", min=0.0)
+    lr_d: float = opt(2e-4, "Discriminator learning rate (Adam).", min=0.0)
+    beta1: float = opt(0.5, "Adam beta1 (0.5 is the DCGAN default).", min=0.0, max=1.0)
+    beta2: float = opt(0.999, "Adam beta2.", min=0.0, max=1.0)
     lr_schedule: Literal["constant", "cosine"] = opt(
         "constant", "Learning rates: constant, or cosine decay to 0 at --steps.")
     loss: Literal["bce", "hinge", "wgan-gp"] = opt(
         "bce", "Adversarial objective: bce (original GAN), hinge, or wgan-gp.")
-    gp_weight: float = opt(10.0, "Gradient-penalty weight for wgan-gp.")
-    r1: float = opt(0.0, "R1 penalty gamma on real images (0 = off).")
+    gp_weight: float = opt(10.0, "Gradient-penalty weight for wgan-gp.", min=0.0)
+    r1: float = opt(0.0, "R1 penalty gamma on real images (0 = off).", min=0.0)
     ema_decay: float = opt(0.999, "EMA decay of the generator weights used for "
-                                  "samples and export.")
+                                  "samples and export.", min=0.0, max=1.0)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = opt(
         "auto", "Autocast precision; auto = bf16/fp16 on GPU, bf16 on CPUs with native "
                 "bf16 (AVX512-BF16/AMX), else fp32.")
@@ -41,7 +69,7 @@ class TrainConfig:
     channels_last: bool = opt(True, "Use the channels-last memory layout (faster "
                                      "convolutions on CPU and tensor cores).")
     threads: int = opt(0, "CPU threads for torch (0 = torch's default, one per core). "
-                          "Use 1 per process when several jobs share the cores.")
+                          "Use 1 per process when several jobs share the cores.", min=0)
     init_from: str = opt("", "Start the generator from exported weights (.safetensors "
                              "with its card), e.g. GAN fine-tuning of a PSNR model.")
     sync_bn: bool = opt(False, "Multi-GPU runs (torchrun): convert batch-norm layers to "
@@ -49,12 +77,12 @@ class TrainConfig:
                                "Needs CUDA; ignored with one process.")
     seed: int = opt(0, "Seed of every random choice; the same seed replays the run.")
     workers: int = opt(-1, "DataLoader worker processes; -1 = auto (0 for in-memory "
-                           "data, else min(4, cores)).")
-    log_every: int = opt(50, "Steps between metrics.jsonl lines.")
-    sample_every: int = opt(500, "Steps between sample grids (0 = only at the end).")
-    checkpoint_every: int = opt(500, "Steps between checkpoints (and at the end).")
-    keep_checkpoints: int = opt(2, "How many recent checkpoints to keep.")
-    n_samples: int = opt(64, "Images in each sample grid.")
+                           "data, else min(4, cores)).", min=-1)
+    log_every: int = opt(50, "Steps between metrics.jsonl lines.", min=1)
+    sample_every: int = opt(500, "Steps between sample grids (0 = only at the end).", min=0)
+    checkpoint_every: int = opt(500, "Steps between checkpoints (and at the end).", min=1)
+    keep_checkpoints: int = opt(2, "How many recent checkpoints to keep.", min=1)
+    n_samples: int = opt(64, "Images in each sample grid.", min=1)
 
 
 RESUME_MAY_CHANGE = frozenset({

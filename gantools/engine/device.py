@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 
 import torch
@@ -10,9 +11,25 @@ import torch
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
+def available_devices() -> list[str]:
+    """The ``--device`` values that work on this machine, ``auto`` first."""
+    names = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        names += ["cuda", *(f"cuda:{i}" for i in range(torch.cuda.device_count()))]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        names.append("mps")
+    return names
+
+
+def _absent(name: str, why: str) -> ValueError:
+    return ValueError(f"--device {name}: {why}; devices here: "
+                      f"{', '.join(available_devices())}")
+
+
 def pick_device(name: str = "auto") -> torch.device:
-    """Resolve ``auto|cpu|cuda|cuda:N|mps`` to a torch.device, with a clear error
-    when the requested device is absent."""
+    """Resolve ``auto|cpu|cuda|cuda:N|mps`` to a torch.device, with a one-line error
+    naming the devices that exist here when the requested one does not."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -20,11 +37,19 @@ def pick_device(name: str = "auto") -> torch.device:
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError, TypeError):
+        raise _absent(name, "not a device name") from None
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise _absent(name, "not a device gantools runs on")
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"--device {name}: CUDA is not available on this machine")
+        raise _absent(name, "CUDA is not available on this machine")
+    if device.type == "cuda" and device.index is not None and \
+            device.index >= torch.cuda.device_count():
+        raise _absent(name, f"this machine has {torch.cuda.device_count()} CUDA device(s)")
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"--device {name}: MPS is not available on this machine")
+        raise _absent(name, "MPS is not available on this machine")
     return device
 
 
@@ -47,6 +72,9 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
     if precision == "bf16":
         return torch.bfloat16
     if precision == "fp16":
+        if device.type == "cpu":
+            warnings.warn("--precision fp16 on a CPU is emulated and many times slower than "
+                          "fp32; use auto, fp32 or bf16 there", stacklevel=2)
         return torch.float16
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16

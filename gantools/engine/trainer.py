@@ -24,11 +24,13 @@ from gantools.data.datasets import open_dataset
 from gantools.data.loader import batch_stream, fixed_batch
 from gantools.engine import checkpoint as ckpt
 from gantools.engine import losses
-from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig
+from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig, check_ranges
 from gantools.engine.device import autocast, pick_device, resolve_precision
 from gantools.engine.distributed import Dist, local_device
 from gantools.engine.ema import EMA
+from gantools.engine.runlock import RunFolderBusy, RunLock
 from gantools.engine.runlog import RunLog
+from gantools.engine.small_images import warn_small_images
 from gantools.task import Task
 
 
@@ -69,6 +71,8 @@ class Trainer:
         self, task: Task, task_cfg: Any, cfg: TrainConfig, resume: bool = False,
         command: list[str] | None = None, progress: bool = True,
     ) -> None:
+        check_ranges(cfg)
+        check_ranges(task_cfg)
         self.task, self.task_cfg, self.cfg = task, task_cfg, cfg
         self.resume, self.progress = resume, progress
         self.command = list(command if command is not None else sys.argv)
@@ -82,6 +86,7 @@ class Trainer:
                                    self.dist.world)
         self.dtype = resolve_precision(cfg.precision, self.device)
         self.log = RunLog(self.out, enabled=self.is_main)
+        self.lock = RunLock(self.out)
         self.step = 0
         self.samples_seen = 0  # global stream position (all processes together)
         self._last_saved = -1
@@ -145,10 +150,17 @@ class Trainer:
             raise TrainingError("cannot resume with different settings: " + "; ".join(problems)
                                 + " (pass the original options, or start a new --out)")
 
-    def _build(self) -> None:
+    def build(self, generator: nn.Module | None = None,
+              discriminator: nn.Module | None = None) -> None:
+        """Everything :meth:`train_step` needs: G and D on the device (the task's own,
+        or the given modules), the EMA generator, optimizers, schedulers and the grad
+        scaler. Touches neither data nor the run folder, so benchmarks and tests can
+        time :meth:`train_step` on batches of their own."""
         cfg = self.cfg
         channels_last = cfg.channels_last
-        generator, discriminator = self.task.build(self.task_cfg)
+        if generator is None or discriminator is None:
+            built_g, built_d = self.task.build(self.task_cfg)
+            generator, discriminator = generator or built_g, discriminator or built_d
         self.G = _to_device_format(generator, self.device, channels_last)
         self.D = _to_device_format(discriminator, self.device, channels_last)
         self.ema = EMA(self.G, cfg.ema_decay)  # before SyncBN: the shadow keeps plain BN
@@ -221,8 +233,7 @@ class Trainer:
     def _init_generator(self, source: str) -> None:
         """Start G (and its EMA) from exported weights (.safetensors with its card),
         e.g. GAN fine-tuning from a PSNR-oriented model."""
-        from gantools.api import read_task_weights
-        from gantools.weights import WeightsError
+        from gantools.weights import WeightsError, read_task_weights
 
         tensors, _ = read_task_weights(self.task, Path(source))
         try:
@@ -270,6 +281,10 @@ class Trainer:
         return value
 
     def _prepare_run_folder(self) -> dict[str, Any] | None:
+        try:
+            self.lock.acquire()
+        except RunFolderBusy as exc:
+            raise TrainingError(str(exc)) from None
         existing = ckpt.list_checkpoints(self.out / "checkpoints")
         if self.resume:
             if not existing:
@@ -394,6 +409,7 @@ class Trainer:
         try:
             return self._run()
         finally:
+            self.lock.release()
             self.dist.stop()
 
     def _wrap(self, state: dict[str, Any] | None) -> None:
@@ -428,16 +444,20 @@ class Trainer:
         return self.dist.any_true(self._stop_requested)
 
     def _run(self) -> TrainResult:
-        from tqdm import tqdm
+        from gantools.progress_bar import progress_bar
 
         state = self._shared_run_folder()
+        if state is not None and int(state["step"]) >= self.cfg.steps:
+            return self._nothing_to_do(state)
         if self.cfg.threads > 0:
             torch.set_num_threads(self.cfg.threads)
         _seed_everything(self.cfg.seed)
         spec = self.task.data_spec(self.task_cfg)
         dataset = open_dataset(self.cfg.data, spec)
+        if self.is_main:
+            warn_small_images(dataset, spec)
         self.task_cfg = self.task.adapt_config(self.task_cfg, dataset)
-        self._build()
+        self.build()
         record = self._config_record()
         if state is not None:
             self._load_state(state)
@@ -453,8 +473,8 @@ class Trainer:
                               rank=self.rank, world=self.dist.world,
                               start_sample=self.samples_seen)
         previous_handler = self._install_sigint()
-        bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not (self.progress
-                   and self.is_main), unit="step", dynamic_ncols=True)
+        bar = progress_bar(self.cfg.steps, "step", self.progress and self.is_main,
+                           initial=self.step, dynamic_ncols=True)
         sums: dict[str, torch.Tensor] = {}
         window_start, window_steps, last = time.perf_counter(), 0, {}
         self.G.train()
@@ -491,6 +511,16 @@ class Trainer:
         self.log.close()
         self._dump_for_tests()
         return TrainResult(self.out, self.step, interrupted, self.wall_time, last)
+
+    def _nothing_to_do(self, state: dict[str, Any]) -> TrainResult:
+        """A resume whose checkpoint already reached --steps: the run folder is left
+        exactly as it is (no config rewrite, no log line, no checkpoint)."""
+        self.step = int(state["step"])
+        self.wall_time = float(state.get("wall_time", 0.0))
+        if self.is_main:
+            print(f"{self.out}: already at step {self.step} (--steps {self.cfg.steps}): "
+                  "nothing to do; raise --steps to train further", file=sys.stderr)
+        return TrainResult(self.out, self.step, False, self.wall_time, {})
 
     def _check_finite(self, sums: dict[str, torch.Tensor]) -> None:
         """Stop before a non-finite loss reaches a checkpoint or the log."""

@@ -20,11 +20,71 @@ FORMAT_SUFFIXES = {"png": ".png", "jpg": ".jpg", "webp": ".webp", "tif": ".tif"}
 
 FORMAT_CHOICES = ("same", *FORMAT_SUFFIXES)
 
+LOSSY_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".webp"})
+"""Input suffixes whose format changes pixels when written again."""
+
+SAME_LOSSLESS = "same-lossless"
+"""An internal ``fmt``: like "same", but PNG for lossy inputs (JPEG, WEBP), for tasks
+that promise to keep some pixels exactly (inpaint keeps every pixel outside the mask)."""
+
+
+def output_is_file(out: Path) -> bool:
+    """Whether ``-o PATH`` names one output file rather than a folder: PATH is not an
+    existing folder and ends with an extension gantools writes (.png, .jpg, ...).
+    Raises ValueError for a name with any other extension (``-o g.xyz``): neither an
+    image gantools writes nor clearly a folder."""
+    out = Path(out)
+    if out.is_dir() or not out.suffix:
+        return False
+    if out.suffix.lower() in WRITABLE_SUFFIXES:
+        return True
+    if out.suffix[1:].isalnum() and not out.suffix[1:].isdigit():
+        known = ", ".join(sorted({".png", ".jpg", ".webp", ".tif", ".bmp"}))
+        raise ValueError(f"-o {out}: '{out.suffix}' is not an image format gantools "
+                         f"writes ({known}); for a folder, create it first or leave "
+                         "out the extension")
+    return False
+
+
+def check_writable_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) when needed and check that a file can be
+    created in it, so that a command fails before any work instead of after it.
+    Raises ValueError ``"cannot write into FOLDER: reason"`` (one line)."""
+    import tempfile
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".gantools-write-check-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"cannot write into {folder}: {reason.lower()}") from None
+
+
+def existing_rule(paths: Sequence[Path], overwrite: bool, skip_existing: bool) -> list[Path]:
+    """The one rule for outputs that exist already, shared by every command: refused
+    (ValueError naming the first, with the options that change it) unless
+    ``overwrite``; with ``skip_existing`` they are returned, to be left alone."""
+    if overwrite and skip_existing:
+        raise ValueError("give --skip-existing or --overwrite, not both")
+    existing = [p for p in paths if Path(p).exists()]
+    if not existing or overwrite:
+        return []
+    if skip_existing:
+        return existing
+    more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+    raise ValueError(f"{existing[0]}: exists{more}; use --overwrite to replace it"
+                     + (" or --skip-existing to keep it" if len(paths) > 1 else ""))
+
 
 def output_suffix_for(src: Path, fmt: str) -> str:
     """The output file's extension: the input's for "same" when writable (case kept),
-    else ".png"; the chosen format's otherwise."""
-    if fmt == "same":
+    else ".png" (for :data:`SAME_LOSSLESS` also for lossy inputs); the chosen
+    format's otherwise."""
+    if fmt == SAME_LOSSLESS and src.suffix.lower() in LOSSY_SUFFIXES:
+        return ".png"
+    if fmt in ("same", SAME_LOSSLESS):
         return src.suffix if src.suffix.lower() in WRITABLE_SUFFIXES else ".png"
     if fmt not in FORMAT_SUFFIXES:
         raise ValueError(f"unknown output format {fmt!r} (choose from {FORMAT_CHOICES})")
@@ -35,11 +95,14 @@ def output_path(src: Path, root: Path | None, out_dir: Path | None, suffix: str,
                 fmt: str) -> Path:
     """The output path of input ``src``.
 
-    Without ``out_dir``: beside the input as ``STEM{suffix}.EXT``. With ``out_dir``:
+    ``out_dir`` naming a file (see :func:`output_is_file`): that file. Without
+    ``out_dir``: beside the input as ``STEM{suffix}.EXT``. With ``out_dir``:
     the input's own stem inside it; when the input was found in folder ``root``, its
     sub-folders below ``root`` are mirrored under ``out_dir``. ``EXT`` follows
     :func:`output_suffix_for`.
     """
+    if out_dir is not None and output_is_file(out_dir):
+        return out_dir  # -o FILE for a single input (checked by the command)
     ext = output_suffix_for(src, fmt)
     if out_dir is None:
         return src.with_name(f"{src.stem}{suffix}{ext}")

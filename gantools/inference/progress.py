@@ -8,18 +8,22 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from gantools.progress_bar import progress_bar, stderr_is_terminal
+
 
 class Progress:
-    """An image bar (unit "img") and, for tiled images, a transient tile bar."""
+    """An image bar (unit "img") and, for tiled images, a transient tile bar; into a
+    file or pipe, a progress line every few seconds instead (no tile bar)."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.enabled = enabled
-        self.images = tqdm(total=total, unit="img", disable=not enabled, dynamic_ncols=True)
+        self.images = progress_bar(total, "img", enabled, dynamic_ncols=True)
+        self.lines = enabled and not stderr_is_terminal()  # no tile bars into a file
         self.tiles: tqdm | None = None
 
     def start_image(self, n_tiles: int) -> Callable[[int], None] | None:
         """Open a tile bar when tiled; returns its update function or None."""
-        if not self.enabled or n_tiles <= 1:
+        if not self.enabled or self.lines or n_tiles <= 1:
             return None
         self.tiles = tqdm(total=n_tiles, unit="tile", leave=False, position=1,
                           dynamic_ncols=True)

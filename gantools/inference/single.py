@@ -8,16 +8,23 @@ from typing import Any
 import torch
 
 from gantools.task import ImageTask
-from gantools.tiling import RowSink, auto_tile, stream_tiles, tile_budget, tiled_apply
+from gantools.tiling import (
+    WORK_CHANNELS,
+    RowSink,
+    auto_tile,
+    stream_tiles,
+    tile_budget,
+    tiled_apply,
+)
 
 
 def resolve_tile(tile: int | None, height: int, width: int, scale: int, overlap: int,
-                 device: torch.device) -> int:
-    """``tile`` as given, or (None) :func:`auto_tile` for ``device``, kept above
-    ``4 * overlap`` so that tiles are mostly new pixels."""
+                 device: torch.device, work_channels: int = WORK_CHANNELS) -> int:
+    """``tile`` as given, or (None) :func:`auto_tile` for ``device`` (with the task's
+    ``work_channels``), kept above ``4 * overlap`` so that tiles are mostly new pixels."""
     if tile is not None:
         return tile
-    auto = auto_tile(height, width, 3, scale, tile_budget(device))
+    auto = auto_tile(height, width, 3, scale, tile_budget(device), work_channels)
     return max(auto, 4 * overlap) if auto > 0 else 0
 
 
@@ -39,7 +46,8 @@ def _tiling(task: ImageTask, model: Any, height: int, width: int, tile: int | No
     scale = task.scale(model.config)
     if overlap is None:
         overlap = task.tile_overlap(model.config)
-    tile = resolve_tile(tile, height, width, scale, overlap, model.device) if task.tileable else 0
+    tile = (resolve_tile(tile, height, width, scale, overlap, model.device,
+                         task.tile_work_channels(model.config)) if task.tileable else 0)
     return scale, tile, overlap
 
 
@@ -62,6 +70,7 @@ def infer_image(
     For large outputs prefer :func:`stream_image`, which never holds the full float
     result.
     """
+    task.check_image(image, options)
     height, width = image.shape[-2:]
     scale, tile, overlap = _tiling(task, model, height, width, tile, overlap)
     with torch.inference_mode():
@@ -90,6 +99,7 @@ def stream_image(
     (1, 3, n, sW) float32 on the CPU, not yet clamped, valid during the call only.
     Same values as :func:`infer_image` (before its clamp), bit for bit.
     """
+    task.check_image(image, options)
     height, width = image.shape[-2:]
     scale, tile, overlap = _tiling(task, model, height, width, tile, overlap)
     with torch.inference_mode():

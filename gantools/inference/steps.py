@@ -88,7 +88,8 @@ def infer(task: ImageTask, model: Any, options: Any, data: Decoded, dst: Path,
     scale = task.scale(model.config)
     out_h, out_w = data.out_h, data.out_w
     ov = task.tile_overlap(model.config) if overlap is None else overlap
-    t = resolve_tile(tile, height, width, scale, ov, model.device) if task.tileable else 0
+    t = (resolve_tile(tile, height, width, scale, ov, model.device,
+                      task.tile_work_channels(model.config)) if task.tileable else 0)
     check_fits(image_job_bytes(height, width, scale, image.shape[1], 1 if gray else 3, depth,
                                alpha is not None, t, streams_output(dst, out_h, out_w)),
                f"a {width}x{height} image (output {out_w}x{out_h})")

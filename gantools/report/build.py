@@ -8,7 +8,7 @@ from typing import Any
 
 from gantools.atomic import atomic_write_bytes
 from gantools.report import grids as grid_tools
-from gantools.report.curves import estimated_wall_time, read_metrics
+from gantools.report.curves import Metrics, estimated_wall_time, read_metrics
 from gantools.report.health import Finding, assess
 
 #: Sample grids embedded in the page at most (evenly spaced, first and last kept).
@@ -26,15 +26,16 @@ def _evenly(count: int, keep: int) -> set[int]:
 
 
 def collect(run_dir: Path, max_width: int = 768) -> dict[str, Any]:
-    """Everything the page shows; raises :class:`NotARun` for a bad folder."""
+    """Everything the page shows; raises :class:`NotARun` for a bad folder (none, or
+    no config.json). A run without metrics.jsonl yet still gets its page: config,
+    checkpoints and sample grids."""
     run_dir = Path(run_dir)
     if not run_dir.exists():
         raise NotARun(f"{run_dir}: no such folder")
     if not run_dir.is_dir():
         raise NotARun(f"{run_dir}: not a folder")
-    missing = [n for n in ("config.json", "metrics.jsonl") if not (run_dir / n).is_file()]
-    if missing:
-        raise NotARun(f"{run_dir}: not a run folder (no {' or '.join(missing)})")
+    if not (run_dir / "config.json").is_file():
+        raise NotARun(f"{run_dir}: not a run folder (no config.json)")
     try:
         config = json.loads((run_dir / "config.json").read_text())
     except ValueError as exc:
@@ -42,7 +43,11 @@ def collect(run_dir: Path, max_width: int = 768) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise NotARun(f"{run_dir / 'config.json'}: not a run configuration")
     train = config.get("train", {}) if isinstance(config.get("train"), dict) else {}
-    metrics = read_metrics(run_dir / "metrics.jsonl")
+    if (run_dir / "metrics.jsonl").is_file():
+        metrics = read_metrics(run_dir / "metrics.jsonl")
+    else:  # stopped (or still running) before its first log line: report the rest
+        metrics = Metrics(notes=["no metrics.jsonl yet: the run stopped, or is still "
+                                 "running, before its first logged step"])
 
     n_samples = train.get("n_samples")
     n_samples = n_samples if isinstance(n_samples, int) and n_samples > 0 else None
@@ -87,6 +92,26 @@ def collect(run_dir: Path, max_width: int = 768) -> dict[str, Any]:
         "stopped_early": isinstance(planned, int) and 0 < last_step < planned,
         "checkpoints": checkpoints,
     }
+
+
+def run_summary(run_dir: Path) -> str:
+    """One line on what a run folder holds: its task, the last checkpointed and logged
+    steps against the planned ones, and how many checkpoints and sample grids."""
+    run_dir = Path(run_dir)
+    try:
+        config = json.loads((run_dir / "config.json").read_text())
+    except (OSError, ValueError):
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    train = config.get("train") if isinstance(config.get("train"), dict) else {}
+    checkpoints = sorted((run_dir / "checkpoints").glob("*.ckpt"))
+    grids = grid_tools.list_grids(run_dir)
+    metrics = (read_metrics(run_dir / "metrics.jsonl")
+               if (run_dir / "metrics.jsonl").is_file() else Metrics())
+    logged = f"last logged step {metrics.steps[-1]}" if metrics.rows else "no step logged"
+    return (f"{run_dir}: {config.get('task', 'unknown')} run, {logged} of "
+            f"{train.get('steps', '?')} planned; {len(checkpoints)} checkpoint(s), "
+            f"{len(grids)} sample grid(s)")
 
 
 def write_report(run_dir: Path, output: Path | None = None) -> tuple[Path, list[Finding]]:

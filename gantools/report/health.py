@@ -189,6 +189,13 @@ def assess(metrics: Metrics, loss: str | None,
     findings += check_g_diverges(metrics)
     findings += check_diversity(diversity or [])
     if not any(f.level == "warning" for f in findings):
+        if len(metrics.rows) < TREND_MIN_POINTS:
+            findings.append(Finding(
+                "too-few-points", None, None,
+                f"too few points to judge: {len(metrics.rows)} logged step(s), the checks "
+                f"need at least {TREND_MIN_POINTS} (train longer, or lower --log-every)",
+                level="info"))
+            return findings
         findings.append(Finding(
             "healthy", None, None,
             "healthy: no collapse, divergence or non-finite values found", level="info"))

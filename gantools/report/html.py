@@ -56,6 +56,8 @@ def _findings_html(findings: list[Finding]) -> str:
         head = '<div class="verdict ok">Healthy: no warning from the checks below</div>'
     elif any(f.check == "empty" for f in infos):
         head = '<div class="verdict info">Nothing to check yet</div>'
+    elif any(f.check == "too-few-points" for f in infos):
+        head = '<div class="verdict info">Too few points to judge yet</div>'
     else:
         head = '<div class="verdict info">No adversarial checks (supervised run)</div>'
     items = []

@@ -17,13 +17,14 @@ or, as a pytest class (no pytest import needed here)::
         config = {"width": 8, "blocks": 1, "patch": 32}
 
 :func:`check_task` checks, in order: the class attributes (``name``, ``summary``,
-``Config`` with defaults, ``api_version``, ...), the entry point, that the task's
+``Config`` with defaults and help texts, ``api_version``, ...), the entry point, that the task's
 module imports without torch, ``build`` on the small config, one training pair
 through ``make_pair`` and the losses, a 2-step run of :func:`gantools.train` on a
 generated image folder, :func:`export_run`,
 :func:`gantools.load`, and, for an :class:`~gantools.task.ImageTask`, inference from
 Python (PIL, NumPy, tensor) and from the shell (``gantools NAME in.png --weights
-W``), tiled against untiled, and ``gantools eval NAME``. Every failure is an
+W``), tiled against untiled (on perturbed weights, so that a too small
+``tile_overlap`` shows), and ``gantools eval NAME``. Every failure is an
 ``AssertionError`` whose message starts with the contract rule that failed.
 
 Importing this package is cheap: torch and the engine are imported when a check runs

@@ -50,6 +50,8 @@ def check_attributes(task: Any) -> None:
         _require(isinstance(task.tileable, bool), "tileable", f"{cls}.tileable must be a bool")
         _require(task.companion is None or isinstance(task.companion, Companion), "companion",
                  f"{cls}.companion must be None or a gantools.task.Companion")
+    if hasattr(task, "EvalOptions"):  # a RestorationTask: the options of gantools eval NAME
+        _check_dataclass(task.EvalOptions, f"{cls}.EvalOptions", "eval-options")
 
 
 def _check_dataclass(cls: Any, label: str, rule: str) -> None:
@@ -60,6 +62,10 @@ def _check_dataclass(cls: Any, label: str, rule: str) -> None:
     _require(not missing, rule,
              f"{label} field(s) without a default: {', '.join(missing)} (every field needs "
              "one: it becomes a CLI option)")
+    bare = [f.name for f in dataclasses.fields(cls) if not str(f.metadata.get("help", "")).strip()]
+    _require(not bare, rule,
+             f"{label} field(s) without a help text: {', '.join(bare)} (declare each with "
+             "gantools.engine.config.opt(default, 'help text'): it is the option's --help)")
     try:
         cls()
     except Exception as exc:  # noqa: BLE001 - reported as a contract failure

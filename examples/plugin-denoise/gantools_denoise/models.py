@@ -32,7 +32,7 @@ class ResidualDenoiser(nn.Module):
     """(N, 3, H, W) noisy in [0, 1] -> (N, 3, H, W) clean estimate = input - noise.
 
     ``width``: channels of the residual blocks; ``blocks``: their number. The
-    receptive-field radius is ``2 * blocks + 2`` pixels (see :func:`receptive_radius`).
+    receptive-field radius is ``2 * blocks + 2`` pixels: one per 3x3 convolution.
     """
 
     def __init__(self, width: int = 48, blocks: int = 6) -> None:
@@ -47,9 +47,3 @@ class ResidualDenoiser(nn.Module):
         feat = F.relu(self.head(x * 2.0 - 1.0), inplace=True)
         noise = self.tail(self.body(feat)) / 2.0  # back to the [0, 1] scale
         return x - noise
-
-
-def receptive_radius(blocks: int) -> int:
-    """Pixels of context each output pixel depends on, on each side: one per 3x3
-    convolution (head, two per block, tail)."""
-    return 2 * blocks + 2

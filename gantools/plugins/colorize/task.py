@@ -138,13 +138,10 @@ class ColorizeTask(ImageTask):
     def make_pair(self, batch: Batch, cfg: ColorizeConfig) -> tuple[Any, torch.Tensor]:
         """RGB (N, 3, h, w) -> (L / 100 (N, 1, h, w), normalised a*b* (N, 2, h, w)),
         both in [0, 1], after a random horizontal flip (torch's global RNG)."""
-        import torch
-
         from gantools.plugins.colorize import lab
+        from gantools.restoration import random_flip
 
-        image = batch.image.float()
-        flip = torch.rand(image.shape[0], device=image.device) < 0.5
-        image = torch.where(flip[:, None, None, None], image.flip(-1), image)
+        image = random_flip(batch.image.float())
         lab_img = lab.rgb_to_lab(image)
         condition = (lab_img[:, :1] / 100.0).clamp(0, 1)
         return condition, lab.normalise_ab(lab_img[:, 1:])
@@ -257,6 +254,12 @@ class ColorizeTask(ImageTask):
         from gantools.plugins.colorize.demo import demo_rows
 
         return demo_rows(self, model, photos)
+
+    def ui_tab(self, ui: Any) -> None:
+        """``gantools ui``: any photo in, colour out, the saturation control."""
+        from gantools.plugins.colorize.ui import build_tab
+
+        build_tab(self, ui)
 
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.colorize.evaluate import eval_command

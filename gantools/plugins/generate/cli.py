@@ -27,38 +27,75 @@ def generate_command(task: GenerateTask) -> click.Command:
     @click.option("--per-class", type=click.IntRange(1), default=None,
                   help="Conditional models: this many images of every class, one grid "
                        "row per class (replaces -n and --class).")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Write one grid image here (default generated.png).")
+    @click.option("-o", "--output", type=click.Path(path_type=Path),
+                  help="FILE.png (or .jpg, .webp, ...): one grid image; a folder (an "
+                       "existing one, or a name without extension): one PNG per image. "
+                       "[default: generated.png]")
     @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
-                  help="Write one PNG per image instead: DIR/0000.png, 0001.png, ...")
+                  help="Write one PNG per image into this folder: DIR/0000.png, 0001.png, "
+                       "...")
     @click.option("--ncol", type=click.IntRange(1), default=None,
                   help="Images per grid row (default: a square grid).")
+    @click.option("--overwrite", is_flag=True, help="Replace existing outputs.")
+    @click.option("--skip-existing", is_flag=True,
+                  help="Leave existing outputs alone (with a folder: write only the "
+                       "missing images, the same ones a full run gives).")
     @friendly_errors
     def command(n, model, weights, device, seed, label, per_class, output, out_dir,
-                ncol) -> None:
-        """Generate images from noise with a shipped or exported generator."""
+                ncol, overwrite, skip_existing) -> None:
+        """Generate images from noise with a shipped or exported generator.
+
+        An existing output is an error unless --overwrite or --skip-existing is
+        given; the output folder is checked to be writable before the model runs."""
+        from gantools.inference.naming import (
+            check_writable_folder,
+            existing_rule,
+            output_is_file,
+        )
+
+        if output and out_dir:
+            raise ReportedError("give either -o FILE (one grid) or --out-dir DIR, not both",
+                                exit_code=2)
+        if per_class and label is not None:
+            raise ReportedError("give --class or --per-class, not both", exit_code=2)
+        try:
+            if output is not None and not output_is_file(output):
+                output, out_dir = None, output
+        except ValueError as exc:
+            raise ReportedError(str(exc), exit_code=2) from exc
+        grid = None if out_dir else (output or Path("generated.png"))
+        from gantools.engine.device import pick_device
+
+        pick_device(device)  # a bad --device is refused before any folder is made
+        check_writable_folder(out_dir if out_dir else grid.parent)
+        existing_rule([], overwrite, skip_existing)  # refuses both flags together
+        if grid is not None and existing_rule([grid], overwrite, skip_existing):
+            click.echo(f"{grid}: exists, skipped", err=True)
+            return
+
         from gantools.api import load
         from gantools.engine.runlog import make_grid
         from gantools.imageio import write_image
         from gantools.tensors import to_hwc_uint8
 
-        if output and out_dir:
-            raise ReportedError("give either -o FILE (one grid) or --out-dir DIR, not both")
         loaded = load(task, model=model, weights=weights, device=device)
         if per_class:
             if not loaded.config.num_classes:
                 raise ReportedError("--per-class needs a class-conditional model")
             label = [k for k in range(loaded.config.num_classes) for _ in range(per_class)]
             n, ncol = len(label), per_class
-        images = task.sample(loaded.generator, loaded.config, n, seed, label)
         if out_dir:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for i, img in enumerate(images):
-                write_image(out_dir / f"{i:04d}.png", to_hwc_uint8(img))
-            click.echo(f"wrote {n} images to {out_dir}", err=True)
+            paths = [out_dir / f"{i:04d}.png" for i in range(n)]
+            kept = set(existing_rule(paths, overwrite, skip_existing))
+            images = task.sample(loaded.generator, loaded.config, n, seed, label)
+            for path, img in zip(paths, images, strict=True):
+                if path not in kept:
+                    write_image(path, to_hwc_uint8(img))
+            skipped = f" ({len(kept)} existing left alone)" if kept else ""
+            click.echo(f"wrote {n - len(kept)} images to {out_dir}{skipped}", err=True)
             return
-        output = output or Path("generated.png")
-        write_image(output, to_hwc_uint8(make_grid(images, ncol=ncol)))
-        click.echo(f"wrote a grid of {n} images to {output}", err=True)
+        images = task.sample(loaded.generator, loaded.config, n, seed, label)
+        write_image(grid, to_hwc_uint8(make_grid(images, ncol=ncol)))
+        click.echo(f"wrote a grid of {n} images to {grid}", err=True)
 
     return command

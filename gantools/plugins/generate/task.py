@@ -156,6 +156,12 @@ class GenerateTask(Task):
 
         return demo_rows(self, model, photos)
 
+    def ui_tab(self, ui: Any) -> None:
+        """``gantools ui``: model, class, seed, count, the grid."""
+        from gantools.plugins.generate.ui import build_tab
+
+        build_tab(self, ui)
+
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.generate.evaluate import eval_command
 

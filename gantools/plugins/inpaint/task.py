@@ -68,6 +68,7 @@ class InpaintTask(ImageTask):
     default_model = "inpaint"
     output_suffix = "_inpainted"
     companion = MASK
+    lossless_outputs = True  # JPEG in -> PNG out: the known pixels stay bit-exact
 
     def __init__(self) -> None:
         self._user_masks: dict[str, Any] = {}
@@ -185,6 +186,13 @@ class InpaintTask(ImageTask):
         fake = model.generator(condition.to(image.dtype)).float().clamp_(0, 1)
         return torch.where(mask > 0.5, fake, rgb)
 
+    def check_image(self, image: torch.Tensor, options: InpaintOptions) -> None:
+        """Refuse a mask that leaves no known pixel (all white, or after --dilate):
+        the hole would have nothing to be filled from."""
+        if bool((image[:, 3:4] > 0.5).all()):
+            raise ValueError("the mask is white everywhere: nothing of the image is left "
+                             "to fill the hole from (white marks only the pixels to fill)")
+
     def check_options(self, model: Any, options: InpaintOptions) -> None:
         if options.dilate < 0:
             raise ValueError(f"--dilate must be >= 0, got {options.dilate}")
@@ -194,6 +202,12 @@ class InpaintTask(ImageTask):
         from gantools.plugins.inpaint.demo import demo_rows
 
         return demo_rows(self, model, photos)
+
+    def ui_tab(self, ui: Any) -> None:
+        """``gantools ui``: paint the hole with a brush, model next to OpenCV Telea."""
+        from gantools.plugins.inpaint.ui import build_tab
+
+        build_tab(self, ui)
 
     def make_eval_command(self) -> click.Command:
         from gantools.plugins.inpaint.evaluate import eval_command
