@@ -32,12 +32,10 @@ PRISTINE = Path(__file__).parent / "pretrained" / "niqe-pristine.json"
 
 
 @cache
-def _gamma_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shape parameters 0.2..10 and the moment ratios that identify them."""
+def _gamma_grid() -> tuple[np.ndarray, np.ndarray]:
+    """Shape parameters 0.2..10 and the AGGD moment ratio that identifies each."""
     g = np.arange(0.2, 10.001, 0.001)
-    ggd = gamma(1 / g) * gamma(3 / g) / gamma(2 / g) ** 2
-    aggd = gamma(2 / g) ** 2 / (gamma(1 / g) * gamma(3 / g))
-    return g, ggd, aggd
+    return g, gamma(2 / g) ** 2 / (gamma(1 / g) * gamma(3 / g))
 
 
 def gaussian_window(size: int = 7, sigma: float = 7 / 6) -> np.ndarray:
@@ -65,7 +63,7 @@ def aggd_params(x: np.ndarray) -> tuple[float, float, float]:
     gamma_hat = left_std / right_std
     r_hat = np.mean(np.abs(x)) ** 2 / np.mean(x ** 2)
     r_norm = r_hat * (gamma_hat ** 3 + 1) * (gamma_hat + 1) / (gamma_hat ** 2 + 1) ** 2
-    grid, _, ratios = _gamma_grid()
+    grid, ratios = _gamma_grid()
     alpha = grid[np.argmin((ratios - r_norm) ** 2)]
     factor = np.sqrt(gamma(1 / alpha) / gamma(3 / alpha))
     return float(alpha), float(left_std * factor), float(right_std * factor)

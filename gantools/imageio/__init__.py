@@ -31,7 +31,7 @@ without a full in-memory copy.
 from __future__ import annotations
 
 from gantools.imageio.errors import ImageReadError, ImageWriteError
-from gantools.imageio.image import LoadedImage, from_float, to_float, to_gray, to_rgb
+from gantools.imageio.image import LoadedImage, from_float, to_float, to_gray, to_rgb, to_uint8
 from gantools.imageio.limits import DEFAULT_MAX_PIXELS, MAX_PIXELS_ENV
 from gantools.imageio.listing import IMAGE_SUFFIXES, list_images
 from gantools.imageio.read import read_image
@@ -53,5 +53,6 @@ __all__ = [
     "to_float",
     "to_gray",
     "to_rgb",
+    "to_uint8",
     "write_image",
 ]

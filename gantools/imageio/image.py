@@ -61,6 +61,11 @@ def to_float(pixels: np.ndarray) -> np.ndarray:
     raise ValueError(f"to_float expects uint8 or uint16, got {pixels.dtype}")
 
 
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """uint8 pixels as they are; uint16 reduced to the nearest 8-bit levels (same shape)."""
+    return pixels if pixels.dtype == np.uint8 else from_float(to_float(pixels), 8)
+
+
 def from_float(x: np.ndarray, bit_depth: int) -> np.ndarray:
     """Float array in [0, 1] -> uint8 (bit_depth 8) or uint16 (16); clipped, np.rint-ed.
 

@@ -78,7 +78,7 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     import torch
 
     from gantools.data.datasets import is_grayscale
-    from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
+    from gantools.imageio import list_images, read_image, to_rgb, to_uint8, write_image
     from gantools.inference.single import infer_image
     from gantools.metrics import colourfulness
     from gantools.plugins.colorize.task import ColorizeOptions
@@ -98,8 +98,7 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
             if skipped is not None:
                 skipped.append(path)
             continue
-        if truth.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
-            truth = from_float(to_float(truth), 8)
+        truth = to_uint8(truth)  # the protocol is 8-bit: reduce 16-bit images first
         gray = gray_version(truth)
         g_psnr, g_ssim, _ = rgb_scores(gray, truth)
         truth_c = float(colourfulness(from_hwc_uint8(truth, torch.float64))[0])

@@ -124,16 +124,14 @@ def _holes(path: Path, shape: tuple[int, int], masks: Path | None
 def evaluate_folder(task: InpaintTask, model: Any | None, data: Path,
                     masks: Path | None = None, save: Path | None = None) -> list[Case]:
     """Score every image of ``data`` with every hole (see the module docstring)."""
-    from gantools.imageio import from_float, list_images, read_image, to_float, to_rgb, write_image
+    from gantools.imageio import list_images, read_image, to_rgb, to_uint8, write_image
 
     paths = list_images([data])
     if not paths:
         raise ReportedError(f"{data}: no images to evaluate")
     cases = []
     for path in paths:
-        truth = to_rgb(read_image(path))
-        if truth.dtype != np.uint8:
-            truth = from_float(to_float(truth), 8)
+        truth = to_uint8(to_rgb(read_image(path)))
         for band, hole in _holes(path, truth.shape[:2], masks):
             case = Case(path.stem, band, float(hole.mean()))
             outputs = {m: opencv_inpaint(truth, hole, m) for m in METHODS}

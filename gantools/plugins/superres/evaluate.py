@@ -78,13 +78,11 @@ def y_scores(out: np.ndarray, hr: np.ndarray, scale: int) -> tuple[float, float]
 
 
 def read_rgb8(path: Path) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of an image file (16-bit images reduced to 8 bits)."""
-    from gantools.imageio import from_float, read_image, to_float, to_rgb
+    """(H, W, 3) uint8 RGB of an image file (16-bit images reduced to 8 bits: the
+    protocol is 8-bit)."""
+    from gantools.imageio import read_image, to_rgb, to_uint8
 
-    pixels = to_rgb(read_image(path))
-    if pixels.dtype != np.uint8:  # the protocol is 8-bit: reduce 16-bit images first
-        pixels = from_float(to_float(pixels), 8)
-    return pixels
+    return to_uint8(to_rgb(read_image(path)))
 
 
 def upscale(task: SuperresTask, model: Any, lr: np.ndarray) -> np.ndarray:
@@ -103,19 +101,35 @@ def niqe_of(img: np.ndarray, scale: int, niqe_model: Any) -> float:
     return niqe(img, niqe_model, border=scale)
 
 
+def image_paths(data: Path) -> list[Path]:
+    """The images of an eval folder; refused in one line when there are none."""
+    from gantools.imageio import list_images
+
+    paths = list_images([data])
+    if not paths:
+        raise ReportedError(f"{data}: no images to evaluate")
+    return paths
+
+
+def save_strip(save: Path | None, name: str, panels: list[np.ndarray]) -> None:
+    """Write equally tall (h, w, 3) uint8 panels side by side as ``save/name.png``."""
+    if save is None:
+        return
+    from gantools.imageio import write_image
+
+    save.mkdir(parents=True, exist_ok=True)
+    write_image(save / f"{name}.png", np.concatenate(panels, axis=1))
+
+
 def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: int,
                     save: Path | None = None, degrade: str = "clean",
                     niqe_model: Any | None = None) -> list[ImageScore]:
     """Score every image of ``data`` (bicubic, and the model when given) on LR inputs
     degraded as ``degrade`` says; NIQE too when ``niqe_model`` is given."""
-    from gantools.imageio import list_images, write_image
     from gantools.plugins.superres.eval_degrade import degrade_lr
 
-    paths = list_images([data])
-    if not paths:
-        raise ReportedError(f"{data}: no images to evaluate")
     scores = []
-    for path in paths:
+    for path in image_paths(data):
         hr, lr = lr_pair(read_rgb8(path), scale)
         lr = degrade_lr(lr, degrade, path.name)
         bic = bicubic_up(lr, scale)
@@ -130,9 +144,7 @@ def evaluate_folder(task: SuperresTask, model: Any | None, data: Path, scale: in
             if model is not None:
                 score.model_niqe = niqe_of(row[-1], scale, niqe_model)
         scores.append(score)
-        if save is not None:
-            save.mkdir(parents=True, exist_ok=True)
-            write_image(save / f"{path.stem}.png", np.concatenate([*row, hr], axis=1))
+        save_strip(save, path.stem, [*row, hr])
     return scores
 
 
@@ -140,13 +152,8 @@ def evaluate_no_reference(task: SuperresTask, model: Any | None, data: Path, sca
                           niqe_model: Any, save: Path | None = None) -> list[NiqeScore]:
     """NIQE of bicubic's and the model's upscales of every image of ``data``, taken as
     the inputs they are (no ground truth)."""
-    from gantools.imageio import list_images, write_image
-
-    paths = list_images([data])
-    if not paths:
-        raise ReportedError(f"{data}: no images to evaluate")
     scores = []
-    for path in paths:
+    for path in image_paths(data):
         lr = read_rgb8(path)
         bic = bicubic_up(lr, scale)
         score = NiqeScore(path.stem, niqe_of(bic, scale, niqe_model))
@@ -155,9 +162,7 @@ def evaluate_no_reference(task: SuperresTask, model: Any | None, data: Path, sca
             row.append(upscale(task, model, lr))
             score.model_niqe = niqe_of(row[-1], scale, niqe_model)
         scores.append(score)
-        if save is not None:
-            save.mkdir(parents=True, exist_ok=True)
-            write_image(save / f"{path.stem}.png", np.concatenate(row, axis=1))
+        save_strip(save, path.stem, row)
     return scores
 
 
@@ -167,12 +172,10 @@ def format_table(scores: list[ImageScore] | list[NiqeScore], label: str) -> str:
     first = scores[0]
     reference = isinstance(first, ImageScore)
     niqe = first.bicubic_niqe is not None
+    scored_model = first.model_niqe is not None or getattr(first, "model_psnr", None) is not None
+    who_field = [("bicubic", "bicubic")] + ([(label, "model")] if scored_model else [])
     columns = []
-    for who, field, present in (("bicubic", "bicubic", True),
-                                (label, "model", first.model_niqe is not None or (
-                                    reference and first.model_psnr is not None))):
-        if not present:
-            continue
+    for who, field in who_field:
         width = max(14, len(who) + 7)
         if reference:
             columns += [Column(f"{who} PSNR-Y", width + 1, ".2f", f"{field}_psnr"),
