@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from checkpoints import export_step
+
 from gantools.api import load
-from gantools.commands.export import export_run
 from gantools.engine import checkpoint as ckpt
 from gantools.plugins.colorize.evaluate import ImageScore, evaluate_folder
 from gantools.plugins.colorize.task import task
@@ -78,19 +78,6 @@ class Candidate:
     def colour_ratio(self) -> float:
         """Validation colourfulness / the ground truth's."""
         return self.score.model_colourfulness / self.score.truth_colourfulness
-
-
-def export_step(run: Path, path: Path, out: Path, dtype: str, extra: dict | None = None,
-                temperature: float | None = None) -> Path:
-    """Export checkpoint ``path`` of ``run`` (export_run takes a run's newest one), with
-    the class head's ``temperature`` set in its config when given."""
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / run.name
-        (copy / "checkpoints").mkdir(parents=True)
-        shutil.copy(run / "config.json", copy / "config.json")
-        (copy / "checkpoints" / path.name).symlink_to(path.resolve())
-        options = None if temperature is None else {"temperature": temperature}
-        return export_run(copy, out, extra_card=extra, dtype=dtype, task_options=options)
 
 
 def score_runs(runs: list[Path], val: Path, size: int, gains: list[float],

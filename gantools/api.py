@@ -100,11 +100,15 @@ def split_options(task: Task, options: dict[str, Any]) -> tuple[TrainConfig, Any
 
 
 def train(task: str | Task, resume: bool = False, progress: bool = True,
-          command: list[str] | None = None, **options: Any):
-    """Train ``task`` with flat options (core and task fields); see TrainConfig."""
+          command: list[str] | None = None, recipe: str | None = None, **options: Any):
+    """Train ``task`` with flat options (core and task fields); see TrainConfig. A new
+    run starts from ``recipe`` (or the task's default recipe) under ``options``."""
     from gantools.engine.trainer import Trainer
+    from gantools.recipes import recipe_values
 
     task_obj = get_task(task) if isinstance(task, str) else task
+    if not resume:
+        options = {**recipe_values(task_obj, recipe), **options}
     train_cfg, task_cfg = split_options(task_obj, options)
     return Trainer(task_obj, task_cfg, train_cfg, resume=resume, command=command,
                    progress=progress).run()

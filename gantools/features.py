@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -22,6 +22,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gantools.weights import WeightsError, find_weights, load_weights, save_weights
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gantools.face_features import FaceFeatureNet
 
 INPUT_SIZE = 28
 INPUT_DOC = "N,1,28,28 float in [0,1] (gray; RGB is converted, other sizes resized)"
@@ -167,7 +170,11 @@ def train_feature_net(
 
 @torch.no_grad()
 def _batched(
-    net: FeatureNet, images: np.ndarray | Tensor, fn: str, batch_size: int, device: str
+    net: FeatureNet | FaceFeatureNet,
+    images: np.ndarray | Tensor,
+    fn: str,
+    batch_size: int,
+    device: str,
 ) -> Iterator[Tensor]:
     """Apply ``net.<fn>`` to ``images`` in batches, in eval mode; yields CPU outputs."""
     was_training = net.training
@@ -192,10 +199,14 @@ def evaluate_accuracy(
 
 
 def extract_features(
-    net: FeatureNet, images: Tensor | np.ndarray, batch_size: int = 500, device: str = "cpu"
+    net: FeatureNet | FaceFeatureNet,
+    images: Tensor | np.ndarray,
+    batch_size: int = 500,
+    device: str = "cpu",
 ) -> np.ndarray:
     """Features (N, feature_dim) float64 of uint8 (N, H, W) / (N, C, H, W) arrays in
-    [0, 255] or float (N, C, H, W) tensors in [0, 1]. Moves ``net`` to ``device``."""
+    [0, 255] or float (N, C, H, W) tensors in [0, 1] (e.g. (N, 3, 64, 64) for a
+    FaceFeatureNet). Moves ``net`` to ``device``."""
     net = net.to(device)
     if len(images) == 0:
         return np.zeros((0, net.feature_dim), dtype=np.float64)
@@ -227,10 +238,17 @@ def _resolve_weights(path_or_name: str | Path) -> Path:
     return find_weights(str(path_or_name), task="features").path
 
 
-def load_feature_net(path_or_name: str | Path, device: str = "cpu") -> FeatureNet:
-    """Load a FeatureNet from a .safetensors file or a weights name, in eval mode."""
+def load_feature_net(
+    path_or_name: str | Path, device: str = "cpu"
+) -> FeatureNet | FaceFeatureNet:
+    """Load a FeatureNet (or, when its card says so, a FaceFeatureNet) from a
+    .safetensors file or a weights name, in eval mode."""
     path = _resolve_weights(path_or_name)
     tensors, card = load_weights(path)
+    if card.get("task") == "features" and card.get("architecture") == "FaceFeatureNet":
+        from gantools.face_features import face_net_from_weights
+
+        return face_net_from_weights(tensors, card).to(device).eval()
     if card.get("task") != "features" or card.get("architecture") != "FeatureNet":
         raise WeightsError(
             f"{path}: not a FeatureNet (task={card.get('task')!r}, "
@@ -278,22 +296,30 @@ def _train_command(args: argparse.Namespace, argv: list[str]) -> None:
     print(f"wrote {out}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """``python -m gantools.features train --data DIR --epochs E -o OUT.safetensors``."""
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m gantools.features")
+def train_parser(prog: str, summary: str, data_help: str, epochs: int,
+                 batch_size: int) -> argparse.ArgumentParser:
+    """The ``python -m PROG train ...`` parser shared by the feature-net trainers."""
+    parser = argparse.ArgumentParser(prog=prog)
     sub = parser.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help="train a feature net on an MNIST-format folder")
-    train.add_argument("--data", required=True, help="folder with train-/t10k- IDX files")
-    train.add_argument("--epochs", type=int, default=3)
-    train.add_argument("--batch-size", type=int, default=128)
+    train = sub.add_parser("train", help=summary)
+    train.add_argument("--data", required=True, help=data_help)
+    train.add_argument("--epochs", type=int, default=epochs)
+    train.add_argument("--batch-size", type=int, default=batch_size)
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--device", default="cpu")
     train.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     train.add_argument("-o", "--output", required=True, help="output .safetensors path")
-    args = parser.parse_args(argv)
-    _train_command(args, argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m gantools.features train --data DIR --epochs E -o OUT.safetensors``."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = train_parser("python -m gantools.features",
+                          "train a feature net on an MNIST-format folder",
+                          "folder with train-/t10k- IDX files", 3, 128)
+    _train_command(parser.parse_args(argv), argv)
 
 
 if __name__ == "__main__":

@@ -92,6 +92,11 @@ class Task:
         ``gantools train NAME --field`` option. Field metadata ``help`` documents it.
       default_model: shipped weights used when the user names none.
       pretrained_dirs: folders searched for ``*.safetensors`` + ``*.json`` cards.
+      recipes: named presets of training options (core and task fields),
+        ``{"name": ({option: value}, "one-line description")}``; ``gantools train
+        NAME --recipe R`` starts from them, options given on the command line win.
+      default_recipe: the recipe a new run starts from when none is named ("" = the
+        fields' own defaults).
       api_version: the contract version the plugin was written for.
     """
 
@@ -100,6 +105,8 @@ class Task:
     Config: ClassVar[type] = object
     default_model: ClassVar[str | None] = None
     pretrained_dirs: ClassVar[tuple[Path, ...]] = ()
+    recipes: ClassVar[dict[str, tuple[dict[str, Any], str]]] = {}
+    default_recipe: ClassVar[str] = ""
     api_version: ClassVar[int] = API_VERSION
 
     # ----- model -------------------------------------------------------------
@@ -218,8 +225,9 @@ class Companion:
     The core adds ``--NAME FILE`` (one file for every input) and ``--NAMEs DIR``
     (same stem in DIR) to the task's command; without either, ``STEM{suffix}.*``
     beside each input is used, and such files are never taken as inputs themselves.
-    The companion is read as gray, checked to have the image's size, and appended to
-    the image as extra channels: :meth:`ImageTask.infer` receives (1, 3 + 1, H, W),
+    The companion is read as RGB, checked to have the image's size, reduced by
+    :meth:`ImageTask.companion_channels` (default: its luma) and appended to the
+    image as extra channels: :meth:`ImageTask.infer` receives (1, 3 + 1, H, W),
     the companion in [0, 1] last. ``gantools.load(...)(image, NAME=...)`` takes it as
     a keyword."""
 
@@ -273,6 +281,18 @@ class ImageTask(Task):
         """Refuse (raise ValueError, reported against the file) a whole input that
         cannot give a meaningful output, before it is tiled: ``image`` is (1, C, H, W)
         in [0, 1], companion channels last. Default: accept."""
+
+    def companion_channels(self, companion: torch.Tensor, options: Any) -> torch.Tensor:
+        """The companion file as read, RGB (1, 3, H, W) in [0, 1] -> the channels
+        appended to the image, (1, K, H, W) in [0, 1]. Default: its BT.601 luma (K = 1)."""
+        weights = companion.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+        return (companion * weights).sum(dim=1, keepdim=True)
+
+    def image_warnings(self, image: torch.Tensor, options: Any) -> list[str]:
+        """One-line warnings about a whole input that is processed anyway (printed as
+        ``gantools: warning: FILE: ...`` by the batch command), e.g. a colour photo
+        given to colorize; ``image`` as in :meth:`check_image`. Default: none."""
+        return []
 
     def suffix_for(self, cfg: Any) -> str:
         """``output_suffix`` with ``{scale}`` filled in for this model."""

@@ -25,6 +25,8 @@ NEEDS_DATA = {
     "superres_crops": "sr/Set14",
     "superres_real_data": "",
     "niqe_fit": "photos/wiki49",
+    "faces_recipes": "faces/utkface64",
+    "colorize_data": "faces/utkface64",
 }
 """Scripts whose smoke run reads ../shared/data (the sub-folder they need)."""
 
@@ -32,7 +34,9 @@ NEEDS_DATA = {
 def output_args(name: str, tmp: Path) -> list[str]:
     """Where scripts that write files write them in a smoke run."""
     return {"superres_real_data": ["--out", str(tmp / "real")],
-            "niqe_fit": ["--out", str(tmp / "niqe-pristine.json")]}.get(name, [])
+            "niqe_fit": ["--out", str(tmp / "niqe-pristine.json")],
+            "faces_recipes": ["--out", str(tmp / "faces")],
+            "colorize_data": ["--out", str(tmp / "col-data")]}.get(name, [])
 
 
 def scripts() -> list[str]:

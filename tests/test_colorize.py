@@ -197,8 +197,8 @@ def test_eval_metrics_equal_an_independent_computation(random_weights, tmp_path)
     assert gray_version(truth).shape == truth.shape
 
 
-@pytest.mark.parametrize("recipe", [[], ["--output-level", "1", "--global-context",
-                                     "--min-scale", "0.5", "--adv-weight", "0"]])
+@pytest.mark.parametrize("recipe", [["--recipe", "pix2pix"],
+                                    ["--recipe", "regression", "--output-level", "1"]])
 def test_two_step_cli_training_skips_gray_files(tmp_path, recipe):
     data = tmp_path / "mixed"
     data.mkdir()
@@ -219,14 +219,14 @@ def test_two_step_cli_training_skips_gray_files(tmp_path, recipe):
     assert skipped <= {"gray.png", "gray_rgb.jpg"} and skipped  # those drawn in 2 steps
     metrics = (out / "metrics.jsonl").read_text()
     assert '"step": 2' in metrics and '"l1"' in metrics
-    assert ("d_loss" in metrics) == (not recipe)  # adv weight 0: no discriminator step
+    assert ("d_loss" in metrics) == ("pix2pix" in recipe)  # adv weight 0: no D step
     assert any((out / "samples").iterdir())
     from gantools.commands.export import export_run
 
     weights = export_run(out, tmp_path / "c.safetensors")
     model = gantools.load("colorize", weights=str(weights), device="cpu")
     assert model.card["colour_space"].startswith("CIE Lab") and model.config.levels == 3
-    assert model.config.global_context == bool(recipe)
+    assert model.config.global_context == ("regression" in recipe)
     src = photo(37, 29)
     with torch.inference_mode():
         result = task.infer(model, torch.from_numpy(src).permute(2, 0, 1)[None] / 255.0,
@@ -347,3 +347,37 @@ def test_skipped_gray_file_is_one_line_on_the_command_line(tmp_path):
     assert noted == [f"UserWarning: note: {data / 'gray.png'}: grayscale image skipped "
                      "(this task trains on colour images)"]
     assert not any("self.dataset" in line for line in lines)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_colour_photo_is_recoloured_or_passed_through_with_a_warning(random_weights,
+                                                                     tmp_path, keep):
+    src = tmp_path / "colour.png"
+    pixels = photo(33, 41, seed=3)
+    Image.fromarray(pixels).save(src)
+    args = ["colorize", str(src), "--weights", str(random_weights), "--size", "32",
+            "--device", "cpu", "--no-progress", *(["--keep-color"] if keep else [])]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "colour.png" in warnings[0]
+    assert "already in colour" in warnings[0]
+    assert ("passed through" in warnings[0]) == keep
+    out = np.asarray(Image.open(tmp_path / "colour_color.png").convert("RGB"))
+    if keep:
+        assert np.array_equal(out, pixels)
+    else:
+        assert np.abs(out.astype(int) - pixels).max() > 20  # new colours
+        assert np.abs(l_star(out) - l_star(pixels)).max() <= 1 / 255  # same luminance
+
+
+def test_gray_photo_gets_no_colour_warning(random_weights, tmp_path):
+    src = tmp_path / "gray.png"
+    Image.fromarray(photo(30, 30)).convert("L").save(src)
+    result = CliRunner().invoke(app, ["colorize", str(src), "--weights", str(random_weights),
+                                      "--size", "32", "--device", "cpu", "--no-progress",
+                                      "--keep-color"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    out = np.asarray(Image.open(tmp_path / "gray_color.png").convert("RGB"))
+    assert np.ptp(out.astype(int), axis=2).max() > 20  # coloured although --keep-color

@@ -228,3 +228,132 @@ def test_shipped_model_fills_a_hole_from_its_surroundings(tmp_path):
     telea = opencv_inpaint(truth, inside, "telea")
     assert hole_mae(out) <= hole_mae(telea) + 1.0
     assert hole_mae(out) <= 0.6 * hole_mae(mean_fill)
+
+
+def painted_copy(colour: tuple[int, int, int], jpeg: bool, path: Path) -> None:
+    """The photo with the hole of :func:`hole` painted in ``colour`` (as an editor)."""
+    img = photo()
+    img[hole() > 127] = colour
+    Image.fromarray(img).save(path, **({"quality": 90} if jpeg else {}))
+
+
+@pytest.mark.parametrize(("colour", "spelled", "jpeg"), [
+    ((255, 0, 0), "red", False), ((0, 255, 0), "#00ff00", True),
+    ((255, 0, 255), "255,0,255", True)])
+def test_mask_color_reads_a_painted_copy(weights, tmp_path, colour, spelled, jpeg):
+    Image.fromarray(photo()).save(tmp_path / "x.png")
+    painted = tmp_path / ("painted.jpg" if jpeg else "painted.png")
+    painted_copy(colour, jpeg, painted)
+    result = run_cli("inpaint", tmp_path / "x.png", "--mask", painted, "--mask-color", spelled,
+                     "--weights", weights, "--device", "cpu", "--no-progress")
+    assert result.exit_code == 0, result.output
+    out = np.asarray(Image.open(tmp_path / "x_inpainted.png"))
+    inner = np.zeros(hole().shape, bool)
+    inner[12:18, 17:33] = True
+    keep = np.ones(hole().shape, bool)
+    keep[8:24, 13:37] = False  # away from the (JPEG-softened) paint edge
+    assert np.array_equal(out[keep], photo()[keep])
+    assert not np.array_equal(out[inner], photo()[inner])
+
+
+def test_mask_color_matches_the_white_mask_exactly(weights, tmp_path):
+    Image.fromarray(photo()).save(tmp_path / "x.png")
+    painted_copy((255, 0, 0), False, tmp_path / "painted.png")
+    Image.fromarray(hole()).save(tmp_path / "white.png")
+    for mask, extra, out in (("painted.png", ["--mask-color", "red"], "a"),
+                             ("white.png", [], "b")):
+        result = run_cli("inpaint", tmp_path / "x.png", "--mask", tmp_path / mask, *extra,
+                         "-o", tmp_path / out, "--weights", weights, "--device", "cpu",
+                         "--no-progress")
+        assert result.exit_code == 0, result.output
+    a = np.asarray(Image.open(tmp_path / "a" / "x.png"))
+    b = np.asarray(Image.open(tmp_path / "b" / "x.png"))
+    assert np.array_equal(a, b)
+
+
+def test_bad_mask_color_is_one_line(weights, tmp_path):
+    Image.fromarray(photo()).save(tmp_path / "x.png")
+    Image.fromarray(hole()).save(tmp_path / "x_mask.png")
+    for value, message in (("blurple", "not a colour"), ("300,0,0", "must be 0-255")):
+        result = run_cli("inpaint", tmp_path / "x.png", "--mask-color", value, "--weights",
+                         weights, "--device", "cpu", "--no-progress")
+        assert result.exit_code != 0 and message in result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("share", "warned"), [(0.0, "marks no hole"), (0.3, None),
+                                                (0.95, "covers 95% of the image")])
+def test_warning_for_an_empty_or_nearly_whole_mask(weights, tmp_path, share, warned):
+    Image.fromarray(photo()).save(tmp_path / "x.png")
+    mask = np.zeros((40, 56), np.uint8)
+    mask.reshape(-1)[: round(share * mask.size)] = 255
+    Image.fromarray(mask).save(tmp_path / "x_mask.png")
+    result = run_cli("inpaint", tmp_path / "x.png", "--weights", weights, "--device", "cpu",
+                     "--no-progress")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "warning" in line]
+    if warned is None:
+        assert not lines
+    else:
+        assert len(lines) == 1 and warned in lines[0] and "x.png" in lines[0]
+
+
+def test_python_api_takes_a_painted_mask(weights):
+    model = gantools.load("inpaint", weights=str(weights), device="cpu")
+    img = photo()
+    img[hole() > 127] = (255, 0, 0)
+    by_colour = model(photo(), mask=img, mask_color="red")
+    by_white = model(photo(), mask=hole())
+    assert np.array_equal(by_colour, by_white)
+
+
+@pytest.mark.parametrize("mix", [0.0, 0.5, 1.0])
+def test_mask_mix_draws_that_share_from_the_folder(tmp_path, mix):
+    from gantools.plugins.inpaint.task import InpaintConfig
+    from gantools.plugins.inpaint.task import task as inpaint
+    from gantools.task import Batch
+
+    (tmp_path / "m").mkdir()
+    full = np.zeros((32, 32), np.uint8)
+    full[:, :16] = 255  # left half: a hole no generator draws
+    Image.fromarray(full).save(tmp_path / "m" / "half.png")
+    cfg = InpaintConfig(patch=32, masks=str(tmp_path / "m"), mask_mix=mix)
+    inpaint.data_spec(cfg)
+    torch.manual_seed(0)
+    condition, _ = inpaint.make_pair(Batch(image=torch.rand(400, 3, 32, 32)), cfg)
+    masks = condition[:, 3]
+    from_folder = ((masks[:, :, :16] == 1).all(dim=(1, 2)) & (masks[:, :, 16:] == 0).all(
+        dim=(1, 2))) | ((masks[:, :, 16:] == 1).all(dim=(1, 2)) & (masks[:, :, :16] == 0).all(
+        dim=(1, 2)))  # flipped
+    assert float(from_folder.float().mean()) == pytest.approx(mix, abs=0.07)
+    with pytest.raises(ValueError, match="--mask-mix"):
+        inpaint.data_spec(InpaintConfig(mask_mix=1.5))
+
+
+def test_fourier_body_sees_the_whole_image_and_starts_as_the_fill():
+    from gantools.plugins.inpaint.fill import pushpull_fill
+    from gantools.plugins.inpaint.models import DilatedBlock, FourierBlock, InpaintGenerator
+
+    torch.manual_seed(0)
+    G = InpaintGenerator(8, 2, "fourier").eval()
+    x = torch.rand(1, 4, 36, 52)  # a multiple of 4: no padding
+    x[:, 3] = (x[:, 3] > 0.7).float()
+    with torch.no_grad():
+        out = G(x)
+        base = pushpull_fill(x[:, :3], 1 - x[:, 3:4])
+        odd = G(x[..., :35, :51])
+    assert torch.allclose(out, base, atol=1e-6)  # the last layer starts at zero
+    assert odd.shape == (1, 3, 35, 51)
+    block = FourierBlock(8)
+    a = torch.zeros(1, 8, 16, 16)
+    b = a.clone()
+    b[..., 0, 0] = 1.0  # one corner pixel
+    local = DilatedBlock(8, 2)
+    with torch.no_grad():
+        diff = (block(b) - block(a)).abs()[..., 8:, 8:]  # the far quarter
+        near_only = (local(b) - local(a)).abs()[..., 8:, 8:]
+    assert float(diff.min()) > 1e-7  # one block: a global receptive field
+    assert float(near_only.max()) == 0.0  # a dilated block does not reach
+    with torch.inference_mode():
+        half = G.to(torch.bfloat16)(x.bfloat16())
+    assert half.shape == out.shape and torch.isfinite(half).all()

@@ -176,7 +176,10 @@ def test_every_image_command_survives_the_battery(task, tiny_weights, tmp_path):
     assert result.returncode == 1, stderr
     assert "Traceback" not in stderr
     bad = [c for c in cases if not c.good] + [Case("missing.png", False, "no such file")]
-    lines = [ln for ln in stderr.splitlines() if ln.startswith("gantools: ")]
+    lines = [ln for ln in stderr.splitlines()
+             if ln.startswith("gantools: ") and not ln.startswith("gantools: warning: ")]
+    warned = [ln for ln in stderr.splitlines() if ln.startswith("gantools: warning: ")]
+    assert not [ln for ln in warned for c in cases if not c.good and f"{c.name}: " in ln]
     for case in bad:
         mine = [ln for ln in lines if f"{case.name}: " in ln]
         assert len(mine) == 1, (case.name, stderr)

@@ -38,9 +38,21 @@ def _mark_required(options: list[click.Option]) -> list[click.Option]:
     return options
 
 
-def resolve_options(task: Task, passed: dict[str, Any], resume: bool) -> dict[str, Any]:
-    """Defaults, then (when resuming) the run's saved options, then what was passed."""
+def resolve_options(task: Task, passed: dict[str, Any], resume: bool,
+                    recipe: str | None = None) -> dict[str, Any]:
+    """Defaults, then the recipe (new runs: ``recipe`` or the task's default one) or,
+    when resuming, the run's saved options, then what was passed."""
+    from gantools.recipes import recipe_values
+
     values = {**_defaults(TrainConfig), **_defaults(task.Config)}
+    if resume and recipe is not None:
+        raise ReportedError("--recipe applies to new runs; --resume continues with the run's "
+                            "own options", exit_code=2)
+    if not resume:
+        try:
+            values.update(recipe_values(task, recipe))
+        except ValueError as exc:
+            raise ReportedError(str(exc), exit_code=2) from None
     if resume:
         out = passed.get("out")
         if not out:
@@ -64,10 +76,11 @@ def make_train_command(task: Task) -> click.Command:
     """The ``gantools train NAME`` command of one task."""
 
     @friendly_errors
-    def run(resume: bool, dry_run: bool, progress: bool, **kwargs: Any) -> None:
+    def run(resume: bool, dry_run: bool, progress: bool, recipe: str | None = None,
+            **kwargs: Any) -> None:
         from gantools.api import split_options
 
-        values = resolve_options(task, given(kwargs), resume)
+        values = resolve_options(task, given(kwargs), resume, recipe)
         train_cfg, task_cfg = split_options(task, values)
         task.data_spec(task_cfg)  # the task's own checks of its options, before any work
         if dry_run:
@@ -94,6 +107,11 @@ def make_train_command(task: Task) -> click.Command:
                      help="Print the resolved options and exit without training."),
         click.Option(["--progress/--no-progress"], default=True, help="Show a progress bar."),
     ]
+    if task.recipes:
+        from gantools.recipes import recipes_help
+
+        params.append(click.Option(["--recipe"], type=click.Choice(sorted(task.recipes)),
+                                   default=None, help=recipes_help(task)))
     return click.Command(
         task.name, callback=run, params=params,
         help=f"Train {task.name}: {task.summary}. Checkpoints, sample grids and "

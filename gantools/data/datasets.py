@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from gantools.data.name_labels import NameLabels
 from gantools.data.sampler import Key
 from gantools.imageio import (
     ImageReadError,
@@ -122,14 +123,15 @@ class FolderDataset(Dataset):
     A file that fails to decode is reported once and replaced by the next file,
     so one broken image never stops a training run."""
 
-    def __init__(self, root: Path | list[Path], spec: DataSpec) -> None:
+    def __init__(self, root: Path | list[Path], spec: DataSpec,
+                 name_labels: NameLabels | None = None) -> None:
         roots = [Path(r) for r in (root if isinstance(root, list) else [root])]
         self.root = roots[0]
         self.paths = list_images(roots, recursive=True)
         if not self.paths:
             raise ValueError(f"{', '.join(map(str, roots))}: no images found (looked "
                              "recursively)")
-        if len(roots) > 1 and spec.labels != "no":
+        if len(roots) > 1 and spec.labels != "no" and name_labels is None:
             raise ValueError("class labels come from one folder's sub-folders: give one "
                              "--data folder for conditional training")
         self.spec = spec
@@ -137,7 +139,10 @@ class FolderDataset(Dataset):
         self.size = spec.size or DEFAULT_FOLDER_SIZE
         self.classes: list[str] = []
         self.labels: list[int] | None = None
-        if spec.labels != "no":
+        self.unlabelled = 0  # files left out because --labels-from-name found no class
+        if spec.labels != "no" and name_labels is not None:
+            self._classes_from_names(name_labels)
+        elif spec.labels != "no":
             self._assign_classes()
         self.num_classes = len(self.classes)
         self._reported: set[Path] = set()
@@ -157,6 +162,20 @@ class FolderDataset(Dataset):
         keep = [i for i, sub in enumerate(in_sub) if sub]
         self.paths = [self.paths[i] for i in keep]
         self.labels = [index[parts[i][0]] for i in keep]
+        self.classes = classes
+
+    def _classes_from_names(self, name_labels: NameLabels) -> None:
+        """Classes from the file names (:mod:`gantools.data.name_labels`); files
+        without a class are left out and counted."""
+        classes, labels = name_labels.assign([p.stem for p in self.paths])
+        keep = [i for i, label in enumerate(labels) if label is not None]
+        if not keep:
+            raise ValueError(f"{self.root}: --labels-from-name "
+                             f"{name_labels.pattern.pattern!r} gives no file a class "
+                             f"(first name: {self.paths[0].name})")
+        self.unlabelled = len(self.paths) - len(keep)
+        self.paths = [self.paths[i] for i in keep]
+        self.labels = [labels[i] for i in keep]
         self.classes = classes
 
     def __len__(self) -> int:
@@ -196,9 +215,11 @@ class FolderDataset(Dataset):
         raise ValueError(f"{self.root}: none of the {len(self.paths)} images could be read")
 
 
-def open_dataset(source: str | Path, spec: DataSpec, split: str = "train") -> Dataset:
+def open_dataset(source: str | Path, spec: DataSpec, split: str = "train",
+                 name_labels: NameLabels | None = None) -> Dataset:
     """A folder of images, several folders separated by ``os.pathsep`` (``a:b``), or
-    MNIST-format idx files (a folder or an images file)."""
+    MNIST-format idx files (a folder or an images file). ``name_labels``: class
+    labels from the file names of image folders instead of their sub-folders."""
     import os
 
     from gantools.data.idx import is_idx_source, load_idx_dataset
@@ -208,15 +229,17 @@ def open_dataset(source: str | Path, spec: DataSpec, split: str = "train") -> Da
         for folder in folders:
             if not folder.is_dir():
                 raise ValueError(f"{folder}: no such folder")
-        return FolderDataset(folders, spec)
+        return FolderDataset(folders, spec, name_labels)
     source = Path(source)
     if not source.exists():
         raise ValueError(f"{source}: no such file or folder")
     if is_idx_source(source):
+        if name_labels is not None:
+            raise ValueError(f"{source}: --labels-from-name needs a folder of image files")
         images, labels = load_idx_dataset(source, split=split)
         if spec.labels == "required" and labels is None:
             raise ValueError(f"{source}: class-conditional training needs a labels file")
         return ArrayDataset(images, labels, spec)
     if source.is_dir():
-        return FolderDataset(source, spec)
+        return FolderDataset(source, spec, name_labels)
     raise ValueError(f"{source}: expected a folder of images or MNIST-format idx files")

@@ -48,6 +48,16 @@ class TrainConfig:
                         "images .gz file).", required=True)
     out: str = opt("", "Run folder: config, checkpoints, samples, metrics.jsonl.",
                    required=True)
+    labels_from_name: str = opt(
+        "", "Class labels from the file names: a regular expression searched in each "
+            "name (without extension) whose groups form the class, e.g. "
+            "'^(?P<age>\\d+)_(?P<gender>[01])_' for UTKFace. Files that do not match are "
+            "left out (counted in a note). Replaces sub-folder classes.")
+    label_map: str = opt(
+        "", "With --labels-from-name: readable names per group, 'group=value:name,...' "
+            "with ';' between groups; a value may be a range lo-hi (60- = open), e.g. "
+            "'age=0-19:young,20-59:adult,60-:senior;gender=0:male,1:female'. Class = the "
+            "names joined by spaces ('adult female').")
     steps: int = opt(10_000, "Total training steps (one D and one G update each).", min=1)
     batch_size: int = opt(64, "Images per step (per process when distributed).", min=1)
     lr_g: float = opt(2e-4, "Generator learning rate (Adam).", min=0.0)
@@ -60,6 +70,20 @@ class TrainConfig:
         "bce", "Adversarial objective: bce (original GAN), hinge, or wgan-gp.")
     gp_weight: float = opt(10.0, "Gradient-penalty weight for wgan-gp.", min=0.0)
     r1: float = opt(0.0, "R1 penalty gamma on real images (0 = off).", min=0.0)
+    diffaugment: str = opt(
+        "", "Differentiable augmentation of everything D sees, real and generated alike "
+            "(DiffAugment): comma-separated ops from colour, translation, cutout; e.g. "
+            "colour,translation,cutout for a few thousand images. Empty = off.")
+    augment_p: float = opt(1.0, "Probability that each --diffaugment op is applied to an "
+                                "image (1 = DiffAugment as published); with --ada-target, "
+                                "the starting value.", min=0.0, max=1.0)
+    ada_target: float = opt(
+        0.0, "Adapt --augment-p during training (as ADA): raise it while the overfitting "
+             "signal r_t = mean sign(D(real)) is above this target, lower it below (0.6 in "
+             "the ADA paper); 0 = keep it fixed. Logged as aug_p and ada_rt.",
+        min=0.0, max=1.0)
+    ada_kimg: float = opt(100.0, "With --ada-target: thousands of images over which p can "
+                                 "move from 0 to 1 (lower adapts faster).", min=0.001)
     ema_decay: float = opt(0.999, "EMA decay of the generator weights used for "
                                   "samples and export.", min=0.0, max=1.0)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = opt(

@@ -26,6 +26,7 @@ from gantools.engine import checkpoint as ckpt
 from gantools.engine import losses
 from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig, check_ranges
 from gantools.engine.device import autocast, pick_device, resolve_precision
+from gantools.engine.diffaugment import AdaptiveProbability, DiscriminatorAugment, parse_policy
 from gantools.engine.distributed import Dist, local_device
 from gantools.engine.ema import EMA
 from gantools.engine.runlock import RunFolderBusy, RunLock
@@ -92,6 +93,14 @@ class Trainer:
         self._last_saved = -1
         self.wall_time = 0.0
         self._stop_requested = False
+        try:
+            policy = parse_policy(cfg.diffaugment)
+        except ValueError as exc:
+            raise TrainingError(str(exc)) from None
+        self.augment = DiscriminatorAugment(policy, cfg.augment_p)
+        self.name_labels = self._name_labels()
+        self.ada = (AdaptiveProbability(cfg.ada_target, cfg.ada_kimg, cfg.batch_size)
+                    if policy and cfg.ada_target > 0 else None)
 
     # ----- set-up --------------------------------------------------------------
     @property
@@ -143,8 +152,10 @@ class Trainer:
                     if dataclasses.asdict(self.task_cfg).get(k) != v}
             problems.append(f"task options differ (checkpoint, now): {diff}")
         saved = state["train_config"]
+        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
         for key, value in dataclasses.asdict(self.cfg).items():
-            if key not in RESUME_MAY_CHANGE and saved.get(key) != value:
+            # an option newer than the checkpoint had its default then
+            if key not in RESUME_MAY_CHANGE and saved.get(key, defaults[key]) != value:
                 problems.append(f"--{key.replace('_', '-')} was {saved.get(key)!r}, now {value!r}")
         if problems:
             raise TrainingError("cannot resume with different settings: " + "; ".join(problems)
@@ -206,6 +217,7 @@ class Trainer:
             "samples_seen": self.samples_seen,
             "world_size": self.dist.world,
             "wall_time": self.wall_time,
+            "augment_p": self.augment.p,
         }
 
     def _load_state(self, state: dict[str, Any]) -> None:
@@ -221,6 +233,7 @@ class Trainer:
         self.step = int(state["step"])
         self.samples_seen = int(state.get("samples_seen", self.step * self.cfg.batch_size))
         self.wall_time = float(state.get("wall_time", 0.0))
+        self.augment.p = float(state.get("augment_p", self.cfg.augment_p))
         self._last_saved = self.step
         ckpt.restore_rng(state["rng"])
         saved_world = int(state.get("world_size", 1))
@@ -298,8 +311,10 @@ class Trainer:
 
     # ----- the step ------------------------------------------------------------
     def _d_critic(self, condition: Any, net: nn.Module):
+        """D's logits for images with ``condition``, through --diffaugment (a fresh
+        random transform per call, differentiable)."""
         def critic(image: torch.Tensor) -> torch.Tensor:
-            return net(*self.task.discriminator_input(condition, image)).float()
+            return net(*self.augment(self.task.discriminator_input(condition, image))).float()
         return critic
 
     def train_step(self, batch) -> dict[str, torch.Tensor]:
@@ -328,6 +343,9 @@ class Trainer:
 
         # generator step: D's weights are frozen so no weight gradients are computed;
         # the bare D (not its DDP wrapper), whose gradient hooks must not wait for them
+        if self.ada is not None:
+            self._adapt_augmentation(d_real)
+
         self.D.requires_grad_(False)
         with autocast(self.device, self.dtype):
             g_adv = losses.g_loss(cfg.loss, self._d_critic(condition, self.D)(fake))
@@ -340,7 +358,20 @@ class Trainer:
                "d_real": torch.sigmoid(d_real.detach()).mean(),
                "d_fake": torch.sigmoid(d_fake.detach()).mean()}
         out.update({k: v.detach() for k, v in extra.items()})
+        if self.augment.policy:
+            out["aug_p"] = torch.tensor(self.augment.p)
+        if self.ada is not None:
+            out["ada_rt"] = torch.tensor(self.ada.last_rt)
         return out
+
+    def _adapt_augmentation(self, d_real: torch.Tensor) -> None:
+        """ADA: record sign(D(real)); every few steps move --augment-p (all ranks)."""
+        self.ada.observe(d_real)
+        if self.ada.ready():
+            rt = self.ada.pending_rt().to(self.device)
+            if self.dist.enabled:
+                rt = self.dist.mean(rt.view(1))[0]
+            self.augment.p = self.ada.update(self.augment.p, float(rt))
 
     def _supervised_step(self, condition: Any, target: torch.Tensor) -> dict[str, torch.Tensor]:
         """A generator step on the task's own losses alone (adversarial weight 0,
@@ -453,9 +484,13 @@ class Trainer:
             torch.set_num_threads(self.cfg.threads)
         _seed_everything(self.cfg.seed)
         spec = self.task.data_spec(self.task_cfg)
-        dataset = open_dataset(self.cfg.data, spec)
+        dataset = open_dataset(self.cfg.data, spec, name_labels=self.name_labels)
         if self.is_main:
             warn_small_images(dataset, spec)
+            if getattr(dataset, "unlabelled", 0):
+                print(f"note: {dataset.unlabelled} of {dataset.unlabelled + len(dataset)} "
+                      "files left out: --labels-from-name found no class in their names",
+                      file=sys.stderr)
         self.task_cfg = self.task.adapt_config(self.task_cfg, dataset)
         self.build()
         record = self._config_record()
@@ -511,6 +546,19 @@ class Trainer:
         self.log.close()
         self._dump_for_tests()
         return TrainResult(self.out, self.step, interrupted, self.wall_time, last)
+
+    def _name_labels(self):
+        """The compiled --labels-from-name / --label-map, or None."""
+        from gantools.data.name_labels import parse_name_labels
+
+        if not self.cfg.labels_from_name:
+            if self.cfg.label_map:
+                raise TrainingError("--label-map needs --labels-from-name")
+            return None
+        try:
+            return parse_name_labels(self.cfg.labels_from_name, self.cfg.label_map)
+        except ValueError as exc:
+            raise TrainingError(str(exc)) from None
 
     def _nothing_to_do(self, state: dict[str, Any]) -> TrainResult:
         """A resume whose checkpoint already reached --steps: the run folder is left

@@ -138,7 +138,7 @@ def run_batch(
                         header_pixels(src) or 0) > READ_AHEAD_MAX_PIXELS):
                     item.deferred = True
                 else:
-                    item.data = decode(task, model, src, dst, root, companions)
+                    item.data = decode(task, model, src, dst, root, companions, options)
         except FILE_ERRORS as exc:
             item.status, item.reason = "failed", failure_reason(exc, src)
             item.data = None
@@ -162,12 +162,13 @@ def run_batch(
                     if item.deferred:
                         writer.drain()  # its input may be one of them; frees memory
                         ledger.finish()
-                        item.data = decode(task, model, src, item.dst, item.root, companions)
+                        item.data = decode(task, model, src, item.dst, item.root, companions,
+                                           options)
                     data, item.data = item.data, None
                     assert data is not None
                     try:
                         pixels, alpha_px = infer(task, model, options, data, item.dst, tile,
-                                                 overlap, bar)
+                                                 overlap, bar, source=src)
                     finally:
                         bar.end_tiles()
                     dst = item.dst

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gantools.imageio import list_images, read_image, to_float, to_gray
+from gantools.imageio import list_images, read_image, to_float, to_rgb
 from gantools.task import Companion
 
 
@@ -83,28 +83,33 @@ def _with_stem(folder: Path, stem: str) -> list[Path]:
 
 
 def read_companion(path: Path, height: int, width: int, name: str) -> torch.Tensor:
-    """The companion at ``path`` as gray (1, 1, H, W) float32 in [0, 1]; ValueError
-    unless it is ``width`` x ``height`` pixels (after EXIF orientation, like images)."""
+    """The companion at ``path`` as RGB (1, 3, H, W) float32 in [0, 1] (a gray file
+    repeated); ValueError unless it is ``width`` x ``height`` pixels (after EXIF
+    orientation, like images). The task reduces it to its channels
+    (:meth:`~gantools.task.ImageTask.companion_channels`)."""
     img = read_image(path)
     if (img.height, img.width) != (height, width):
         raise ValueError(f"{name} {path} is {img.width}x{img.height}, the image is "
                          f"{width}x{height}")
-    gray = to_float(to_gray(img))[..., 0]
-    return torch.from_numpy(np.ascontiguousarray(gray))[None, None]
+    rgb = torch.from_numpy(np.ascontiguousarray(to_float(to_rgb(img))))
+    return rgb.permute(2, 0, 1)[None]
 
 
 def companion_to_tensor(value: object, height: int, width: int, name: str) -> torch.Tensor:
     """A companion given in Python (PIL image, array (H, W[, C]) uint8/uint16/float in
-    [0, 1], or tensor (H, W), (1, H, W), (1, 1, H, W) in [0, 1]) -> (1, 1, H, W)
-    float32 in [0, 1] on the CPU; colour companions are reduced to their luma."""
+    [0, 1], or tensor (H, W), (1 or 3, H, W), (1, 1 or 3, H, W) in [0, 1]) -> RGB
+    (1, 3, H, W) float32 in [0, 1] on the CPU (gray repeated), as
+    :func:`read_companion` gives."""
     from PIL import Image
 
     if isinstance(value, Image.Image):
-        value = np.asarray(value.convert("L"))
+        value = np.asarray(value.convert("RGB"))
     if isinstance(value, np.ndarray):
         arr = value
         if arr.ndim == 3:
-            arr = arr[..., :3].mean(axis=2) if arr.shape[2] >= 3 else arr[..., 0]
+            arr = arr[..., :3] if arr.shape[2] >= 3 else arr[..., 0]
+        if arr.ndim == 3:
+            arr = np.moveaxis(arr, 2, 0)
         if value.dtype == np.uint8:
             arr = arr / 255.0
         elif value.dtype == np.uint16:
@@ -115,9 +120,12 @@ def companion_to_tensor(value: object, height: int, width: int, name: str) -> to
     else:
         raise TypeError(f"{name}: expected a PIL image, a NumPy array or a tensor, "
                         f"got {type(value)!r}")
-    while tensor.ndim > 2 and tensor.shape[0] == 1:
+    while tensor.ndim > 3 and tensor.shape[0] == 1:
         tensor = tensor[0]
-    if tuple(tensor.shape) != (height, width):
+    if tensor.ndim == 2:
+        tensor = tensor[None]
+    if tensor.ndim != 3 or tensor.shape[0] not in (1, 3) or \
+            tuple(tensor.shape[1:]) != (height, width):
         raise ValueError(f"{name} must be {height}x{width} (H x W) like the image, got "
                          f"shape {tuple(value.shape)}")
-    return tensor.clamp(0, 1)[None, None]
+    return tensor.clamp(0, 1).expand(3, -1, -1)[None].contiguous()

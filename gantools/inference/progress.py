@@ -48,3 +48,8 @@ class Progress:
 def report_failure(path: Path, reason: str) -> None:
     """Print ``gantools: <path>: <reason>`` on stderr, above the progress bars."""
     tqdm.write(f"gantools: {path}: {reason}", file=sys.stderr)
+
+
+def report_warning(path: Path, message: str) -> None:
+    """Print ``gantools: warning: <path>: <message>`` on stderr, above the bars."""
+    tqdm.write(f"gantools: warning: {path}: {message}", file=sys.stderr)

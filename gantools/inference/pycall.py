@@ -102,7 +102,7 @@ def _run(task: Any, model: Any, options: Any, parts: _Parts,
     if companion is not None:
         extra = companion_to_tensor(companion, rgb.shape[-2], rgb.shape[-1],
                                     task.companion.name)
-        rgb = torch.cat([rgb, extra.to(rgb.device)], 1)
+        rgb = torch.cat([rgb, task.companion_channels(extra, options).to(rgb.device)], 1)
     out, alpha = infer_image(task, model, options, rgb, parts.alpha)
     return _join(out, alpha, channels)
 

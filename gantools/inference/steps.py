@@ -18,7 +18,7 @@ from gantools.inference.convert import (
     image_to_tensor,
 )
 from gantools.inference.outcome import Status
-from gantools.inference.progress import Progress
+from gantools.inference.progress import Progress, report_warning
 from gantools.inference.single import resolve_tile, stream_image
 from gantools.memory import check_fits, image_job_bytes
 from gantools.task import ImageTask
@@ -56,10 +56,10 @@ class Decoded:
 
 
 def decode(task: ImageTask, model: Any, src: Path, dst: Path, root: Path | None,
-           companions: CompanionSource | None) -> Decoded:
-    """Read ``src`` (then its companion file, found by ``companions`` and appended as
-    channels) as tensors. An output size ``dst``'s format cannot store fails here,
-    before inference."""
+           companions: CompanionSource | None, options: Any = None) -> Decoded:
+    """Read ``src`` (then its companion file, found by ``companions``, reduced by the
+    task under ``options`` and appended as channels) as tensors. An output size
+    ``dst``'s format cannot store fails here, before inference."""
     img = read_image(src)
     scale = task.scale(model.config)
     out_h, out_w = img.height * scale, img.width * scale
@@ -67,16 +67,18 @@ def decode(task: ImageTask, model: Any, src: Path, dst: Path, root: Path | None,
     image = image_to_tensor(img)
     if companions is not None:
         path = companions.find(src, root)
-        image = torch.cat([image, read_companion(path, img.height, img.width,
-                                                 companions.spec.name)], 1)
+        companion = read_companion(path, img.height, img.width, companions.spec.name)
+        image = torch.cat([image, task.companion_channels(companion, options)], 1)
     return Decoded(image, alpha_to_tensor(img), img.height, img.width, img.bit_depth,
                    img.icc_profile, img.exif, img.is_gray and task.keeps_gray, out_h, out_w)
 
 
 def infer(task: ImageTask, model: Any, options: Any, data: Decoded, dst: Path,
-          tile: int | None, overlap: int | None, bar: Progress) -> tuple[Any, Any]:
+          tile: int | None, overlap: int | None, bar: Progress,
+          source: Path | None = None) -> tuple[Any, Any]:
     """Run the task on a decoded input: (pixels, alpha pixels or None) of the output,
-    with the input's depth (gray kept when the task keeps it).
+    with the input's depth (gray kept when the task keeps it). The task's
+    :meth:`~gantools.task.ImageTask.image_warnings` are printed against ``source``.
 
     Memory: the output goes straight from the tiler's bands into a preallocated
     array of the output's own kind (uint8/uint16, gray or RGB); the input tensor is
@@ -93,6 +95,9 @@ def infer(task: ImageTask, model: Any, options: Any, data: Decoded, dst: Path,
     check_fits(image_job_bytes(height, width, scale, image.shape[1], 1 if gray else 3, depth,
                                alpha is not None, t, streams_output(dst, out_h, out_w)),
                f"a {width}x{height} image (output {out_w}x{out_h})")
+    task.check_image(image, options)  # a refused image gets its error, not warnings too
+    for message in task.image_warnings(image, options):
+        report_warning(source or dst, message)
     tick = bar.start_image(count_tiles(height, width, t, ov))
     rows = PixelRows(out_h, out_w, gray, depth)
     stream_image(task, model, options, image, rows, t, ov, tick)

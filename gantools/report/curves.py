@@ -13,7 +13,9 @@ from pathlib import Path
 
 #: Keys the engine logs for every adversarial run; everything else is a task loss.
 ADVERSARIAL_KEYS = ("d_loss", "g_adv", "d_real", "d_fake")
-CORE_KEYS = ("step", "g_loss", "images_per_s", *ADVERSARIAL_KEYS)
+#: What --diffaugment / --ada-target log: the op probability and ADA's r_t.
+AUGMENT_KEYS = ("aug_p", "ada_rt")
+CORE_KEYS = ("step", "g_loss", "images_per_s", *ADVERSARIAL_KEYS, *AUGMENT_KEYS)
 
 
 @dataclass

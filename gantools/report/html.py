@@ -113,6 +113,12 @@ def render(run: dict[str, Any]) -> str:
             plots.append('<p class="muted">With --loss '
                          f'{escape(str(train.get("loss")))} D is a critic: these are the '
                          "sigmoid of its mean scores, not probabilities.</p>")
+    if metrics.has("aug_p"):
+        target = train.get("ada_target") or 0.0
+        plots.append(plot("D augmentation: probability p" + (
+            f" and ADA's r_t = mean sign(D(real)), target {target:g}" if target else ""),
+            [("aug_p", "p (--diffaugment)"), ("ada_rt", "r_t")], y_range=(-1.0, 1.0),
+            hlines=[target] if target else []))
     g_total_differs = metrics.has("g_loss") and (
         not metrics.has("g_adv") or metrics.series("g_loss") != metrics.series("g_adv"))
     if g_total_differs:

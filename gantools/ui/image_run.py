@@ -53,7 +53,7 @@ def run_image(ui: Any, task: Any, model_name: str | None, options: Any, upload: 
     pairing = None
     if task.companion is not None:
         pairing = CompanionSource(task.companion, file=Path(companion))
-    data = steps.decode(task, model, src, dst, None, pairing)
+    data = steps.decode(task, model, src, dst, None, pairing, options)
     in_size = (data.width, data.height)
     pixels, alpha = steps.infer(task, model, options, data, dst, None, None,
                                 PageProgress(report, f"running {task.name}"))

@@ -1,5 +1,5 @@
 """``gantools eval colorize``: PSNR / SSIM / colourfulness of the grayscale baseline
-and the model, side by side.
+and the model, side by side; with ``--faces``, the skin check (:mod:`.skin`).
 
 Protocol: each ground-truth image is read as 8-bit RGB; the model's input is its
 grayscale version (L* kept, a* = b* = 0, converted back to RGB and rounded to 8
@@ -117,6 +117,61 @@ def evaluate_folder(task: ColorizeTask, model: Any | None, data: Path, size: int
     return scores
 
 
+@dataclass
+class SkinScores:
+    """Mean off-skin share (:mod:`.skin`) of the face pixels, over ``faces`` faces."""
+
+    faces: int
+    gray: float
+    model: float | None
+    truth: float
+
+
+def evaluate_faces(task: ColorizeTask, model: Any | None, data: Path, size: int = 128,
+                   limit: int = 300) -> SkinScores:
+    """The skin check on the first ``limit`` colour faces of ``data`` (aligned crops),
+    each given to the model as its grayscale version at working size ``size``."""
+    from gantools.data.datasets import is_grayscale
+    from gantools.imageio import list_images, read_image, to_rgb, to_uint8
+    from gantools.inference.single import infer_image
+    from gantools.plugins.colorize.skin import off_skin_share
+    from gantools.plugins.colorize.task import ColorizeOptions
+    from gantools.tensors import from_hwc_uint8, to_hwc_uint8
+
+    options = ColorizeOptions(size=size)
+    gray_s, model_s, truth_s = [], [], []
+    for path in list_images([data]):
+        if len(truth_s) >= limit:
+            break
+        loaded = read_image(path)
+        truth = to_rgb(loaded)
+        if is_grayscale(loaded, truth):
+            continue
+        truth = to_uint8(truth)
+        gray = gray_version(truth)
+        truth_s.append(off_skin_share(truth))
+        gray_s.append(off_skin_share(gray))
+        if model is not None:
+            out = to_hwc_uint8(infer_image(task, model, options, from_hwc_uint8(gray))[0][0])
+            model_s.append(off_skin_share(out))
+    if not truth_s:
+        raise ReportedError(f"{data}: no colour faces to check")
+    return SkinScores(len(truth_s), float(np.mean(gray_s)),
+                      float(np.mean(model_s)) if model_s else None, float(np.mean(truth_s)))
+
+
+def format_skin(skin: SkinScores, label: str) -> str:
+    """The skin check as three lines: gray, model, truth (and the model / truth ratio)."""
+    lines = [f"skin check ({skin.faces} faces): share of face pixels coloured outside "
+             "the skin hue range",
+             f"  gray baseline {skin.gray:8.4f}"]
+    if skin.model is not None:
+        ratio = skin.model / skin.truth if skin.truth > 0 else float("inf")
+        lines.append(f"  {label:<13} {skin.model:8.4f}  ({ratio:.2f}x the truth's)")
+    lines.append(f"  truth         {skin.truth:8.4f}")
+    return "\n".join(lines)
+
+
 def format_table(scores: list[ImageScore], label: str) -> str:
     """Per-image rows and the mean: gray PSNR / SSIM, model PSNR / SSIM, and the
     colourfulness of the model's output and of the ground truth."""
@@ -142,14 +197,23 @@ def eval_command(task: ColorizeTask) -> click.Command:
     @click.option("--gray-only", is_flag=True, help="Score the grayscale baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write gray | model | truth comparison strips here.")
+    @click.option("--faces", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  help="Also run the skin check on this folder of aligned face crops "
+                       "(e.g. UTKFace validation faces): the share of face pixels whose "
+                       "hue falls outside the skin range, for gray, model and truth.")
+    @click.option("--faces-size", type=click.IntRange(min=16), default=128,
+                  show_default=True, help="Working size for the faces.")
+    @click.option("--faces-limit", type=click.IntRange(min=1), default=300,
+                  show_default=True, help="Faces checked (the first, in name order).")
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the scores as JSON.")
     @friendly_errors
     def command(model, weights, device, data, size, saturation, precision, gray_only, save,
-                json_path) -> None:
+                faces, faces_size, faces_limit, json_path) -> None:
         """PSNR / SSIM (RGB, 8-bit) and colourfulness of the grayscale baseline and the
         model against the ground truth, per image and mean. The model's input is the
-        image's grayscale version (its own L*, a* = b* = 0)."""
+        image's grayscale version (its own L*, a* = b* = 0). With --faces, the skin
+        check too (blue, green or purple faces)."""
         from gantools.api import load
 
         loaded = None if gray_only else load(task, model=model, weights=weights,
@@ -159,9 +223,14 @@ def eval_command(task: ColorizeTask) -> click.Command:
         for path in skipped:
             click.echo(f"note: {path}: grayscale ground truth skipped (no colour to score)",
                        err=True)
-        click.echo(format_table(scores, loaded.source.stem if loaded else ""))
+        label = loaded.source.stem if loaded else ""
+        click.echo(format_table(scores, label))
+        rows: Any = [asdict(s) for s in [*scores, mean_row(scores)]]
+        if faces is not None:
+            skin = evaluate_faces(task, loaded, faces, faces_size, faces_limit)
+            click.echo(format_skin(skin, label))
+            rows = {"images": rows, "skin": asdict(skin)}
         if json_path:
-            json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_row(scores)]],
-                                            indent=2) + "\n")
+            json_path.write_text(json.dumps(rows, indent=2) + "\n")
 
     return command

@@ -84,6 +84,9 @@ class ColorizeOptions:
     saturation: float = opt(1.0, "Colour strength: multiplies the predicted chroma on top of "
                                  "the model's calibrated gain (1 = the model's default, "
                                  "0 = gray, 1.3 = more vivid).")
+    keep_color: bool = opt(False, "Pass photos that already have colour through unchanged "
+                                  "(default: recolour them from their luminance, with a "
+                                  "warning).")
 
 
 class ColorizeTask(ImageTask):
@@ -94,6 +97,26 @@ class ColorizeTask(ImageTask):
     Config = ColorizeConfig
     InferOptions = ColorizeOptions
     default_model = "colorize"
+    recipes = {
+        "classes": ({"head": "classes", "global_context": True, "width": 32, "levels": 5,
+                     "max_width": 128, "min_scale": 0.5, "l1_weight": 0.0, "adv_weight": 0.0,
+                     "lr_g": 5e-4, "beta1": 0.9, "lr_schedule": "cosine", "batch_size": 16,
+                     "steps": 10_000},
+                    "the shipped model's: colour classes with rebalancing (Zhang et al. "
+                    "2016), global context, no GAN term"),
+        "regression": ({"head": "regression", "global_context": True, "width": 16,
+                        "levels": 6, "max_width": 192, "output_level": 2, "min_scale": 0.5,
+                        "l1_weight": 100.0, "chroma_weight": 1.0, "adv_weight": 0.0,
+                        "lr_g": 5e-4, "beta1": 0.9, "lr_schedule": "cosine",
+                        "batch_size": 16, "steps": 5_000},
+                       "a*b* regression with chroma-weighted L1 (the first shipped model)"),
+        "pix2pix": ({"head": "regression", "global_context": False, "width": 32, "levels": 5,
+                     "max_width": 128, "output_level": 0, "min_scale": 1.0,
+                     "l1_weight": 100.0, "chroma_weight": 0.0, "adv_weight": 1.0,
+                     "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5},
+                    "Isola et al. 2017: U-Net, L1 x 100 plus the conditional PatchGAN"),
+    }
+    default_recipe = "classes"
     output_suffix = "_color"
     keeps_gray = False
     tileable = False
@@ -224,8 +247,20 @@ class ColorizeTask(ImageTask):
         if not 0 <= options.saturation <= 4:
             raise ValueError(f"--saturation {options.saturation}: must be between 0 and 4")
 
+    def image_warnings(self, image: torch.Tensor, options: Any) -> list[str]:
+        """A photo that already has colour: recoloured from its luminance, or passed
+        through with --keep-color; either way the user is told."""
+        options = options if options is not None else ColorizeOptions()
+        if not has_colour(image):
+            return []
+        if options.keep_color:
+            return ["already in colour: passed through unchanged (--keep-color)"]
+        return ["already in colour: recoloured from its luminance (--keep-color passes "
+                "colour photos through)"]
+
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
-        """RGB (1, 3, H, W) in [0, 1] -> RGB (1, 3, H, W) in [0, 1] with the same L*:
+        """RGB (1, 3, H, W) in [0, 1] -> RGB (1, 3, H, W) in [0, 1] with the same L*
+        (a colour input with ``keep_color`` is returned as it is):
         chroma predicted at short side ``options.size``, upsampled bilinearly, times
         the card's ``chroma_gain`` (calibrated after training; 1 when absent) and
         ``options.saturation``."""
@@ -234,6 +269,8 @@ class ColorizeTask(ImageTask):
         from gantools.plugins.colorize.lab import compose, luminance, scale_chroma
 
         options = options if options is not None else ColorizeOptions()
+        if options.keep_color and has_colour(image):
+            return image[:, :3].float()
         size = options.size
         light = luminance(image)
         h, w = light.shape[-2:]
@@ -265,6 +302,13 @@ class ColorizeTask(ImageTask):
         from gantools.plugins.colorize.evaluate import eval_command
 
         return eval_command(self)
+
+
+def has_colour(image: torch.Tensor) -> bool:
+    """True when an RGB (1, 3, H, W) image in [0, 1] has colour somewhere: its
+    channels differ by more than 2 levels of 255 (a gray photo saved as RGB has none)."""
+    rgb = image[:, :3].float()
+    return bool((rgb.amax(dim=1) - rgb.amin(dim=1)).max() > 2.5 / 255)
 
 
 CLASS_HEAD_LEVEL = 2

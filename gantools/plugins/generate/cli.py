@@ -22,11 +22,17 @@ def generate_command(task: GenerateTask) -> click.Command:
     @model_options
     @click.option("--seed", default=0, show_default=True, type=int,
                   help="Noise seed: the same seed gives the same images.")
-    @click.option("--class", "label", type=int, default=None,
-                  help="Class index for a class-conditional model (e.g. digit 3).")
+    @click.option("--class", "label", default=None,
+                  help="Class of a class-conditional model: its name (e.g. 'adult "
+                       "female' for faces; `gantools models NAME` lists them) or its "
+                       "index (e.g. digit 3).")
     @click.option("--per-class", type=click.IntRange(1), default=None,
                   help="Conditional models: this many images of every class, one grid "
                        "row per class (replaces -n and --class).")
+    @click.option("--interpolate", type=click.IntRange(2), default=None, metavar="K",
+                  help="Rows of K images, each walking from one random image to another "
+                       "(spherical interpolation of the noise; one class per row), -n "
+                       "rows (default 1).")
     @click.option("-o", "--output", type=click.Path(path_type=Path),
                   help="FILE.png (or .jpg, .webp, ...): one grid image; a folder (an "
                        "existing one, or a name without extension): one PNG per image. "
@@ -41,8 +47,8 @@ def generate_command(task: GenerateTask) -> click.Command:
                   help="Leave existing outputs alone (with a folder: write only the "
                        "missing images, the same ones a full run gives).")
     @friendly_errors
-    def command(n, model, weights, device, seed, label, per_class, output, out_dir,
-                ncol, overwrite, skip_existing) -> None:
+    def command(n, model, weights, device, seed, label, per_class, interpolate, output,
+                out_dir, ncol, overwrite, skip_existing) -> None:
         """Generate images from noise with a shipped or exported generator.
 
         An existing output is an error unless --overwrite or --skip-existing is
@@ -58,6 +64,12 @@ def generate_command(task: GenerateTask) -> click.Command:
                                 exit_code=2)
         if per_class and label is not None:
             raise ReportedError("give --class or --per-class, not both", exit_code=2)
+        if interpolate and per_class:
+            raise ReportedError("give --interpolate or --per-class, not both", exit_code=2)
+        rows = 1
+        if interpolate and click.get_current_context().get_parameter_source("n") == \
+                click.core.ParameterSource.COMMANDLINE:
+            rows = n
         try:
             if output is not None and not output_is_file(output):
                 output, out_dir = None, output
@@ -84,17 +96,25 @@ def generate_command(task: GenerateTask) -> click.Command:
                 raise ReportedError("--per-class needs a class-conditional model")
             label = [k for k in range(loaded.config.num_classes) for _ in range(per_class)]
             n, ncol = len(label), per_class
+        def draw() -> object:
+            if interpolate:
+                return task.interpolate(loaded.generator, loaded.config, rows, interpolate,
+                                        seed, label)
+            return task.sample(loaded.generator, loaded.config, n, seed, label)
+
+        if interpolate:
+            n, ncol = rows * interpolate, interpolate
         if out_dir:
             paths = [out_dir / f"{i:04d}.png" for i in range(n)]
             kept = set(existing_rule(paths, overwrite, skip_existing))
-            images = task.sample(loaded.generator, loaded.config, n, seed, label)
+            images = draw()
             for path, img in zip(paths, images, strict=True):
                 if path not in kept:
                     write_image(path, to_hwc_uint8(img))
             skipped = f" ({len(kept)} existing left alone)" if kept else ""
             click.echo(f"wrote {n - len(kept)} images to {out_dir}{skipped}", err=True)
             return
-        images = task.sample(loaded.generator, loaded.config, n, seed, label)
+        images = draw()
         write_image(grid, to_hwc_uint8(make_grid(images, ncol=ncol)))
         click.echo(f"wrote a grid of {n} images to {grid}", err=True)
 

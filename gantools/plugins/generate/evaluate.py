@@ -36,14 +36,46 @@ class SetScores:
 
 def real_images(source: str, split: str, n: int, size: int, channels: int) -> torch.Tensor:
     """The first ``n`` images of a split, (n, C, size, size) float in [0, 1]."""
-    import torch
+    return _stack(_dataset(source, split, size, channels), range(n))
 
+
+def real_sets(source: str, n: int, size: int, channels: int, reference_split: str
+              ) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+    """(reference images, other real images or None, the other set's name), each
+    (n, C, size, size) in [0, 1]. MNIST-format data: the test split, and the first
+    ``n`` of ``reference_split``. A folder (one split only): 2n images spread evenly
+    over the whole folder (name order may follow a label, such as UTKFace's age),
+    alternately to the reference and to the other set, so the two are disjoint."""
+    import numpy as np
+
+    from gantools.data.datasets import FolderDataset
+
+    test = _dataset(source, "test", size, channels)
+    if not isinstance(test, FolderDataset):
+        try:
+            other = real_images(source, reference_split, n, size, channels)
+        except (FileNotFoundError, ValueError):
+            other = None
+        return _stack(test, range(min(n, len(test)))), other, f"{reference_split} split"
+    count = min(2 * n, len(test))
+    index = np.unique(np.linspace(0, len(test) - 1, count).round().astype(int))
+    if len(index) < 2:
+        return _stack(test, index), None, ""
+    return _stack(test, index[0::2]), _stack(test, index[1::2]), "other half of the folder"
+
+
+def _dataset(source: str, split: str, size: int, channels: int) -> Any:
     from gantools.data.datasets import open_dataset
     from gantools.task import DataSpec
 
-    dataset = open_dataset(source, DataSpec(size=size, channels=channels, crop="resize"), split)
-    n = min(n, len(dataset))
-    return torch.stack([dataset[(i, 0)]["image"] for i in range(n)]).float() / 255.0
+    return open_dataset(source, DataSpec(size=size, channels=channels, crop="resize"), split)
+
+
+def _stack(dataset: Any, index: Any) -> torch.Tensor:
+    import torch
+
+    index = [int(i) for i in index if i < len(dataset)]
+    return torch.stack([dataset[(i, 0)]["image"] for i in index]).float() / 255.0
 
 
 def score(name: str, ref: np.ndarray, feats: np.ndarray, seed: int) -> SetScores:
@@ -57,8 +89,8 @@ def score(name: str, ref: np.ndarray, feats: np.ndarray, seed: int) -> SetScores
 
 def evaluate_generator(task: GenerateTask, loaded: Any, data: str, features: str | None,
                        n: int, seed: int, reference_split: str = "train") -> list[SetScores]:
-    """Score ``loaded`` (a gantools.api.LoadedModel) against the test split of
-    ``data``; the first row scores ``reference_split`` real images the same way."""
+    """Score ``loaded`` (a gantools.api.LoadedModel) against real images of ``data``
+    (see :func:`real_sets`); the first row scores other real images the same way."""
     from gantools.features import extract_features, load_feature_net
 
     cfg = loaded.config
@@ -66,17 +98,14 @@ def evaluate_generator(task: GenerateTask, loaded: Any, data: str, features: str
     if not feature_name:
         raise ReportedError("this model's card names no feature network: pass --features")
     net = load_feature_net(feature_name, device=str(loaded.device))
-    test = real_images(data, "test", n, cfg.size, cfg.channels)
+    test, other, other_name = real_sets(data, n, cfg.size, cfg.channels, reference_split)
     n = len(test)
     device = str(loaded.device)
     ref = extract_features(net, test, device=device)
     rows = []
-    try:
-        other = real_images(data, reference_split, n, cfg.size, cfg.channels)
-        rows.append(score(f"real images ({reference_split} split)", ref,
+    if other is not None:
+        rows.append(score(f"real images ({other_name})", ref,
                           extract_features(net, other, device=device), seed))
-    except (FileNotFoundError, ValueError):
-        pass  # a plain folder has one split only
     fake = task.sample(loaded.generator, cfg, n, seed=seed)
     rows.append(score(f"model {loaded.source.stem}", ref,
                       extract_features(net, fake, device=device), seed))
@@ -98,7 +127,7 @@ def eval_command(task: GenerateTask) -> click.Command:
     @model_options
     @click.option("--data", required=True,
                   help="Real images: MNIST-format idx files (the test split is used) "
-                       "or a folder of images.")
+                       "or a folder of images (split in two halves).")
     @click.option("--features", default=None,
                   help="Feature network: a shipped name (features-mnist, features-fashion) "
                        "or a FeatureNet .safetensors; default from the model card.")
@@ -110,7 +139,9 @@ def eval_command(task: GenerateTask) -> click.Command:
     @friendly_errors
     def command(model, weights, device, data, features, n, seed, json_path) -> None:
         """FID, KID and precision/recall (Kynkaanniemi et al. 2019) of a generator
-        against real test images, beside real train images scored the same way."""
+        against real test images, beside real train images scored the same way. A
+        folder of images is split in two disjoint halves spread over the folder: the
+        reference, and the real images scored beside the model."""
         from gantools.api import load
 
         loaded = load(task, model=model, weights=weights, device=device)

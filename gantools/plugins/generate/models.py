@@ -59,12 +59,16 @@ class LabelledInput(nn.Module):
 
 
 class ProjectionHead(nn.Module):
-    """Logit = w.h + <embed(y), h> for a feature vector h (N, F)."""
+    """Logit = w.h + <embed(y), h> for a feature vector h (N, F). The class
+    embeddings start small (N(0, 0.02)): embedding's default N(0, 1) over thousands
+    of features gives logits of hundreds, and D saturates from the first step."""
 
     def __init__(self, features: int, num_classes: int) -> None:
         super().__init__()
         self.linear = nn.Linear(features, 1)
         self.embed = nn.Embedding(num_classes, features) if num_classes else None
+        if self.embed is not None:
+            nn.init.normal_(self.embed.weight, 0.0, 0.02)
 
     def forward(self, h: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
         out = self.linear(h).squeeze(1)
@@ -108,26 +112,37 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """(N, channels, size, size) images in [0, 1] -> (N,) logits."""
+    """(N, channels, size, size) images in [0, 1] -> (N,) logits. ``norm``: "batch"
+    (the DCGAN paper) or "spectral" (spectral normalisation of every conv instead of
+    batch norm, Miyato et al. 2018)."""
 
     def __init__(self, size: int = 64, channels: int = 3, width: int = 64,
-                 num_classes: int = 0) -> None:
+                 num_classes: int = 0, norm: str = "batch") -> None:
         super().__init__()
         if size not in SIZES:
             raise ValueError(f"DCGAN size must be one of {SIZES}, got {size}")
+        if norm not in ("batch", "spectral"):
+            raise ValueError(f"norm must be batch or spectral, got {norm!r}")
+        bn = norm == "batch"
         if size == 28:  # 28 -> 14 -> 7 -> 1
-            layers = [*_down(channels, width, bn=False), *_down(width, width * 2)]
+            layers = [*_down(channels, width, bn=False), *_down(width, width * 2, bn)]
             last, kernel = width * 2, 7
         else:  # size -> ... -> 4 -> 1
             n_down = {32: 3, 64: 4}[size]
             layers = _down(channels, width, bn=False)
             for i in range(n_down - 1):
-                layers += _down(width * 2**i, width * 2 ** (i + 1))
+                layers += _down(width * 2**i, width * 2 ** (i + 1), bn)
             last, kernel = width * 2 ** (n_down - 1), 4
         self.features = nn.Sequential(*layers, nn.Conv2d(last, last, kernel, 1, 0),
                                       nn.LeakyReLU(0.2, True), nn.Flatten())
         self.head = ProjectionHead(last, num_classes)
         dcgan_init(self)
+        if not bn:  # in place, after the initialisation
+            for m in [*self.features, self.head.linear]:
+                if isinstance(m, nn.Conv2d | nn.Linear):
+                    nn.utils.parametrizations.spectral_norm(m)
+            if self.head.embed is not None:
+                nn.utils.parametrizations.spectral_norm(self.head.embed)
 
     def forward(self, x: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
         return self.head(self.features(x * 2.0 - 1.0), label)

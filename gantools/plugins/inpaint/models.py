@@ -1,7 +1,9 @@
 """Inpainting generator: a classical push-pull fill refined by an encoder-decoder
-with dilated residual blocks at quarter resolution (receptive field about 500
-pixels with the defaults), so holes are filled from context far beyond their
-borders.
+with residual blocks at quarter resolution, so holes are filled from context far
+beyond their borders: dilated blocks (receptive field about 500 pixels with the
+defaults) or Fourier blocks (half the channels mixed over the whole image through
+its 2-D FFT, as LaMa's fast Fourier convolutions: a global receptive field from the
+first block).
 
 Input (N, 4, H, W): the masked image (holes zeroed) in [0, 1] and the mask (1 =
 hole). Output (N, 3, H, W): the raw prediction in about [0, 1] for every pixel; the
@@ -45,6 +47,44 @@ class DilatedBlock(nn.Module):
         return x + self.conv2(F.elu(self.conv1(x)))
 
 
+class FourierUnit(nn.Module):
+    """(N, C, H, W) -> (N, C, H, W): a 1x1 convolution (+ ELU) over the real and
+    imaginary parts of the map's 2-D FFT, then the inverse FFT; every output pixel
+    depends on every input pixel. The FFT runs in float32 (bf16 has none)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2 * width, 2 * width, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        height, width = x.shape[-2:]
+        with torch.autocast(x.device.type, enabled=False):
+            spectrum = torch.fft.rfft2(x.float(), norm="ortho")
+            parts = torch.cat([spectrum.real, spectrum.imag], 1).to(self.conv.weight.dtype)
+            real, imag = F.elu(self.conv(parts)).float().chunk(2, dim=1)
+            out = torch.fft.irfft2(torch.complex(real, imag), s=(height, width),
+                                   norm="ortho")
+        return out.to(x.dtype)
+
+
+class FourierBlock(nn.Module):
+    """Residual block with a local half (3x3 convolution) and a global half
+    (:class:`FourierUnit` on a 1x1 reduction), mixed by a 3x3 convolution."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        half = width // 2
+        self.local = nn.Conv2d(width, half, 3, padding=1)
+        self.reduce = nn.Conv2d(width, half, 1)
+        self.fourier = FourierUnit(half)
+        self.mix = nn.Conv2d(2 * half, width, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        local = F.elu(self.local(x))
+        spread = self.fourier(F.elu(self.reduce(x)))
+        return x + self.mix(torch.cat([local, spread], 1))
+
+
 class InpaintGenerator(nn.Module):
     """(N, 4, H, W) masked image + mask -> (N, 3, H, W) prediction (unclamped).
 
@@ -52,18 +92,23 @@ class InpaintGenerator(nn.Module):
     the network sees that fill and the mask and predicts a correction, so it starts
     as good as the classical fill and learns structure and texture on top (the last
     layer starts at zero). ``width``: channels at full resolution (x2 at half, x4 at
-    quarter resolution). ``blocks``: dilated residual blocks at quarter resolution,
-    dilations cycling 1, 2, 4, 8. Gated convolutions in the encoder learn where
-    features are valid; skip connections carry full- and half-resolution detail of
-    the hole borders to the decoder."""
+    quarter resolution). ``blocks``: residual blocks at quarter resolution, ``body``
+    "dilated" (dilations cycling 1, 2, 4, 8) or "fourier" (:class:`FourierBlock`).
+    Gated convolutions in the encoder learn where features are valid; skip
+    connections carry full- and half-resolution detail of the hole borders to the
+    decoder."""
 
-    def __init__(self, width: int = 32, blocks: int = 8) -> None:
+    def __init__(self, width: int = 32, blocks: int = 8, body: str = "dilated") -> None:
         super().__init__()
         w = width
         self.enc0 = GatedConv(4, w, 5)
         self.enc1 = nn.Sequential(GatedConv(w, 2 * w, 3, 2), GatedConv(2 * w, 2 * w))
         self.enc2 = GatedConv(2 * w, 4 * w, 3, 2)
-        self.body = nn.Sequential(*[DilatedBlock(4 * w, 2 ** (i % 4)) for i in range(blocks)])
+        if body not in ("dilated", "fourier"):
+            raise ValueError(f"body must be dilated or fourier, got {body!r}")
+        self.body = nn.Sequential(*[
+            DilatedBlock(4 * w, 2 ** (i % 4)) if body == "dilated" else FourierBlock(4 * w)
+            for i in range(blocks)])
         self.dec2 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
                                   nn.Conv2d(4 * w, 2 * w, 3, padding=1), nn.ELU())
         self.dec1 = nn.Sequential(nn.Conv2d(4 * w, 2 * w, 3, padding=1), nn.ELU(),

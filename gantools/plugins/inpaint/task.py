@@ -25,7 +25,11 @@ class InpaintConfig:
     """Model and loss options of the inpaint task."""
 
     width: int = opt(32, "Generator channels at full resolution (x4 in the dilated body).")
-    blocks: int = opt(8, "Dilated residual blocks (dilations 1, 2, 4, 8, repeated).")
+    blocks: int = opt(8, "Residual blocks at quarter resolution.")
+    body: Literal["dilated", "fourier"] = opt(
+        "dilated", "Residual blocks: dilated convolutions (dilations 1, 2, 4, 8, repeated) "
+                   "or Fourier blocks (half the channels mixed over the whole image by "
+                   "its FFT, as LaMa).")
     patch: int = opt(128, "Training crop, in pixels.")
     mask_kind: Literal["mixed", "strokes", "rectangles"] = opt(
         "mixed", "Generated training holes: free-form strokes, rectangles, or a mix "
@@ -34,6 +38,8 @@ class InpaintConfig:
     hole_max: float = opt(0.5, "Largest hole ratio of generated training masks.")
     masks: str = opt("", "Folder of your own masks (white = hole), drawn at random and "
                          "resized to the crop, instead of generated ones.")
+    mask_mix: float = opt(1.0, "With --masks: share of training images whose hole comes "
+                               "from the folder; the others get generated holes.")
     hole_weight: float = opt(1.0, "Weight of the L1 loss inside holes (mean over hole "
                                   "pixels).")
     valid_weight: float = opt(0.5, "Weight of the L1 loss on known pixels.")
@@ -51,7 +57,16 @@ class InpaintOptions:
 
     dilate: int = opt(0, "Grow every hole by N pixels first (covers the soft edges of "
                          "scratches and drawn masks).")
+    mask_color: str = opt("", "The mask is a copy of the photo with the holes painted in "
+                              "this colour (red, '#ff0000', 255,0,0) instead of white on "
+                              "black.")
+    mask_tolerance: int = opt(40, "With --mask-color: how far (0-255, largest channel "
+                                  "difference) a pixel may be from the colour and still be "
+                                  "a hole; JPEG copies need some.")
 
+
+NEARLY_WHOLE = 0.9
+"""A mask covering at least this share of the image gets a warning."""
 
 MASK = Companion(
     name="mask", suffix="_mask",
@@ -81,12 +96,14 @@ class InpaintTask(ImageTask):
     def build_generator(self, cfg: InpaintConfig) -> nn.Module:
         from gantools.plugins.inpaint.models import InpaintGenerator
 
-        return InpaintGenerator(cfg.width, cfg.blocks)
+        return InpaintGenerator(cfg.width, cfg.blocks, cfg.body)
 
     def data_spec(self, cfg: InpaintConfig) -> DataSpec:
         if not 0 <= cfg.hole_min < cfg.hole_max <= 1:
             raise ValueError(f"need 0 <= --hole-min < --hole-max <= 1, got {cfg.hole_min} "
                              f"and {cfg.hole_max}")
+        if not 0 <= cfg.mask_mix <= 1:
+            raise ValueError(f"--mask-mix must be between 0 and 1, got {cfg.mask_mix}")
         if cfg.masks:
             self._mask_bank(cfg)  # refuse a bad folder before training starts
         if cfg.perceptual_weight > 0:
@@ -114,11 +131,15 @@ class InpaintTask(ImageTask):
 
         image = random_hflip(batch.image)
         n, _, height, width = image.shape
+        mask = random_masks(n, height, width, (cfg.hole_min, cfg.hole_max), cfg.mask_kind,
+                            image.device) if not cfg.masks or cfg.mask_mix < 1 else None
         if cfg.masks:
-            mask = self._mask_bank(cfg).sample(n, height, width).to(image.device)
-        else:
-            mask = random_masks(n, height, width, (cfg.hole_min, cfg.hole_max),
-                                cfg.mask_kind, image.device)
+            own = self._mask_bank(cfg).sample(n, height, width).to(image.device)
+            if mask is None:
+                mask = own
+            else:
+                pick = (torch.rand(n) < cfg.mask_mix).to(image.device).view(n, 1, 1, 1)
+                mask = torch.where(pick, own, mask)
         mask = mask.to(image.dtype)
         condition = torch.cat([image * (1 - mask), mask], 1)
         return condition.contiguous(memory_format=_format_of(image)), image
@@ -186,6 +207,29 @@ class InpaintTask(ImageTask):
         fake = model.generator(condition.to(image.dtype)).float().clamp_(0, 1)
         return torch.where(mask > 0.5, fake, rgb)
 
+    def companion_channels(self, companion: torch.Tensor,
+                           options: InpaintOptions | None) -> torch.Tensor:
+        """The mask file (1, 3, H, W) in [0, 1] -> (1, 1, H, W): its luma (white = hole),
+        or with ``--mask-color`` 1 where it shows the paint colour."""
+        if options is None or not options.mask_color:
+            return super().companion_channels(companion, options)
+        from gantools.plugins.inpaint.mask_color import mask_from_color, parse_mask_color
+
+        return mask_from_color(companion, parse_mask_color(options.mask_color),
+                               options.mask_tolerance)
+
+    def image_warnings(self, image: torch.Tensor, options: InpaintOptions) -> list[str]:
+        """A mask with no hole (nothing is filled), or one covering nearly the whole
+        image (the fill has almost nothing to go on)."""
+        share = float((image[:, 3:4] > 0.5).float().mean())
+        painted = f" in --mask-color {options.mask_color}" if options.mask_color else ""
+        if share == 0.0:
+            return [f"the mask marks no hole{painted}: the output is the input"]
+        if share >= NEARLY_WHOLE:
+            return [f"the mask covers {share:.0%} of the image: the fill has little of "
+                    "the photo to go on and will be mostly invented"]
+        return []
+
     def check_image(self, image: torch.Tensor, options: InpaintOptions) -> None:
         """Refuse a mask that leaves no known pixel (all white, or after --dilate):
         the hole would have nothing to be filled from."""
@@ -196,6 +240,12 @@ class InpaintTask(ImageTask):
     def check_options(self, model: Any, options: InpaintOptions) -> None:
         if options.dilate < 0:
             raise ValueError(f"--dilate must be >= 0, got {options.dilate}")
+        if not 0 <= options.mask_tolerance <= 255:
+            raise ValueError(f"--mask-tolerance must be 0-255, got {options.mask_tolerance}")
+        if options.mask_color:
+            from gantools.plugins.inpaint.mask_color import parse_mask_color
+
+            parse_mask_color(options.mask_color)
 
     def demo(self, model: Any, photos: list[Any]) -> list:
         """``gantools demo``: masked input | OpenCV Telea | model | original."""
