@@ -33,7 +33,8 @@ def train_at_equal_cpu(commands: dict[str, list[str]], out: Path, budget: float,
     ``run_dirs`` (name -> run folder), the CPU time at which each checkpoint file
     appeared is recorded too (to plot validation curves over CPU time). Returns
     {name: {exit, cpu_s, wall_s[, checkpoints: {file: cpu_s}]}}, also written to
-    ``out/runs.json`` (a resumed run's earlier checkpoint times are kept)."""
+    ``out/runs.json`` beside the entries of other runs in ``out`` (a resumed run's
+    earlier checkpoint times are kept)."""
     previous = json.loads((out / "runs.json").read_text()) if (out / "runs.json").exists() \
         else {}
     seen = {name: dict(previous.get(name, {}).get("checkpoints", {})) for name in commands}
@@ -65,5 +66,7 @@ def train_at_equal_cpu(commands: dict[str, list[str]], out: Path, budget: float,
                 proc.send_signal(signal.SIGINT)
                 stopped.add(name)
         time.sleep(poll_s)
-    (out / "runs.json").write_text(json.dumps(result, indent=2) + "\n")
+    path = out / "runs.json"  # read again: another benchmark may have written it since
+    others = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**previous, **others, **result}, indent=2) + "\n")
     return result

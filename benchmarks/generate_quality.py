@@ -40,8 +40,11 @@ def main() -> None:
     print(format_table(rows, args.n))
     if args.update_card:
         model_row, real_row = rows[-1], rows[0]
+        split = ("test split" if not Path(args.data).is_dir() or any(
+            Path(args.data).glob("t10k-*")) else "one half of the folder (the other half "
+            "is real_train_split_fid's)")
         metrics = {
-            "eval_data": f"{args.data} test split, {args.n} real vs {args.n} generated",
+            "eval_data": f"{args.data} {split}, {args.n} real vs {args.n} generated",
             "feature_net": loaded.card["eval_features"],
             "fid": round(model_row.fid, 3), "kid": round(model_row.kid_mean, 5),
             "precision": round(model_row.precision, 4), "recall": round(model_row.recall, 4),

@@ -132,7 +132,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         result = curves(args.designs, subset(args.val, args.val_limit, Path(tmp) / "val"),
                         args.out)
-    (args.out / "curves.json").write_text(json.dumps(result, indent=2) + "\n")
+    path = args.out / "curves.json"  # beside the curves of designs scored before
+    earlier = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**earlier, **result}, indent=2) + "\n")
     print(json.dumps({"baselines": result["baselines"], "shipped inpaint": result["shipped"]}))
 
 

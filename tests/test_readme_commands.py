@@ -61,6 +61,7 @@ PLAN: dict[str, dict[str, object]] = {
         {"check": files(*(f"threes/{i:04d}.png" for i in range(16)))},
     "gantools generate --model fashion --per-class 8 -o classes.png":
         {"check": files("classes.png")},
+    "gantools generate --model faces -n 64 -o faces.png": {"check": files("faces.png")},
     "gantools train generate --data my_digits/ --out runs/mnist --steps 3000":
         {"extra": ["--steps", "2", *FAST], "check": files("runs/mnist/config.json")},
     "gantools train generate --out runs/mnist --steps 6000 --resume":
