@@ -102,6 +102,22 @@ def curves(designs: list[str], val: Path, out: Path) -> dict:
     return result
 
 
+def curve_svg(result: dict) -> str:
+    """Hole MAE (8-bit levels) of each design's checkpoints over CPU seconds, with the
+    baselines and the shipped model as flat lines."""
+    from gantools.report.svg import line_plot
+
+    designs = [d for d in DESIGNS if result.get(d)]
+    series = [(d, [(r["cpu_s"], r["hole_mae"]) for r in result[d]]) for d in designs]
+    xs = [x for _, pts in series for x, _ in pts] or [0.0, 1.0]
+    flat = {"OpenCV Telea": result["baselines"]["telea"]["hole_mae"],
+            "OpenCV Navier-Stokes": result["baselines"]["ns"]["hole_mae"],
+            "shipped inpaint": result["shipped"]["hole_mae"]}
+    series += [(name, [(min(xs), y), (max(xs), y)]) for name, y in flat.items()]
+    return line_plot("inpaint validation: hole MAE (8-bit levels, lower is better) over "
+                     "training CPU time", series, x_label="CPU seconds of training")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train", default="../runs/col-data/train")
@@ -113,6 +129,9 @@ def main() -> None:
     parser.add_argument("--val-limit", type=int, default=None,
                         help="score this many validation images (spread over the folder)")
     parser.add_argument("--eval-only", action="store_true")
+    parser.add_argument("--plot-only", action="store_true",
+                        help="only redraw --svg from OUT/curves.json")
+    parser.add_argument("--svg", type=Path, default=None, help="write the curves here")
     parser.add_argument("--smoke", action="store_true",
                         help="2 steps each on the bundled samples, with 2 made-up masks")
     args = parser.parse_args()
@@ -126,16 +145,22 @@ def main() -> None:
     if args.out is None:
         parser.error("--out is required")
     args.out.mkdir(parents=True, exist_ok=True)
-    if not args.eval_only:
-        print(json.dumps(train(args.designs, str(args.train), args.masks, args.out,
-                               args.cpu_seconds, args.smoke), indent=2))
-    with tempfile.TemporaryDirectory() as tmp:
-        result = curves(args.designs, subset(args.val, args.val_limit, Path(tmp) / "val"),
-                        args.out)
     path = args.out / "curves.json"  # beside the curves of designs scored before
-    earlier = json.loads(path.read_text()) if path.exists() else {}
-    path.write_text(json.dumps({**earlier, **result}, indent=2) + "\n")
-    print(json.dumps({"baselines": result["baselines"], "shipped inpaint": result["shipped"]}))
+    if not args.plot_only:
+        if not args.eval_only:
+            print(json.dumps(train(args.designs, str(args.train), args.masks, args.out,
+                                   args.cpu_seconds, args.smoke), indent=2))
+        with tempfile.TemporaryDirectory() as tmp:
+            result = curves(args.designs, subset(args.val, args.val_limit, Path(tmp) / "val"),
+                            args.out)
+        earlier = json.loads(path.read_text()) if path.exists() else {}
+        path.write_text(json.dumps({**earlier, **result}, indent=2) + "\n")
+        print(json.dumps({"baselines": result["baselines"],
+                          "shipped inpaint": result["shipped"]}))
+    if args.svg is not None or args.smoke:
+        svg = args.svg or args.out / "curves.svg"
+        svg.write_text(curve_svg(json.loads(path.read_text())))
+        print(f"wrote {svg}")
 
 
 def smoke_masks(folder: Path) -> Path:
