@@ -96,6 +96,7 @@ def generate_command(task: GenerateTask) -> click.Command:
                 raise ReportedError("--per-class needs a class-conditional model")
             label = [k for k in range(loaded.config.num_classes) for _ in range(per_class)]
             n, ncol = len(label), per_class
+
         def draw() -> object:
             if interpolate:
                 return task.interpolate(loaded.generator, loaded.config, rows, interpolate,
