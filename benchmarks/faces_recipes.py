@@ -47,6 +47,10 @@ RECIPES: dict[str, list[str]] = {
                     "colour,translation,cutout", "--conditional", "off"],
     "resnet": ["--arch", "resnet", "--width", "32", "--loss", "hinge", "--diffaugment",
                "colour,translation,cutout", *FACE_LABELS],
+    # one lever at a time on top of "plain"
+    "wide": ["--arch", "dcgan", "--width", "64", "--conditional", "off"],
+    "r1": ["--arch", "dcgan", "--width", "48", "--r1", "1", "--conditional", "off"],
+    "resnet-plain": ["--arch", "resnet", "--width", "32", "--conditional", "off"],
 }
 
 

@@ -16,9 +16,9 @@ from gantools.registry import get_task
 from gantools.task import ImageTask, Task
 from gantools.weights import (
     WeightsError,
-    find_weights,
     is_foreign_weights,
     read_task_weights,
+    resolve_weights,
 )
 
 
@@ -37,17 +37,6 @@ class LoadedModel:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.task.call(self, *args, **kwargs)
-
-
-def resolve_weights(task: Task, model: str | None, weights: str | Path | None) -> Path:
-    """The weights file for ``--model NAME`` or ``--weights PATH`` (default model
-    when neither is given)."""
-    if weights is not None:
-        return Path(weights)
-    name = model or task.default_model
-    if name is None:
-        raise WeightsError(f"task {task.name} ships no default model: pass --weights PATH")
-    return find_weights(name, task=task.name, extra=task.pretrained_dirs).path
 
 
 __all__ = ["LoadedModel", "load", "read_task_weights", "resolve_weights", "split_options",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from gantools.image_grid import chw_to_hwc_uint8
+
 
 def to_hwc_uint8(image: torch.Tensor) -> np.ndarray:
     """(C, H, W) float in [0, 1] -> (H, W, C) uint8, rounded to nearest."""
-    return (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0
-            ).round().astype(np.uint8)
+    return chw_to_hwc_uint8(image.detach().float().cpu().numpy())
 
 
 def from_hwc_uint8(image: np.ndarray, dtype: torch.dtype = torch.float32) -> torch.Tensor:

@@ -117,12 +117,9 @@ def update_card(weights_path: Path, fields: dict[str, Any]) -> dict[str, Any]:
     return card
 
 
-def load_weights(path: Path, verify: bool = True) -> tuple[dict[str, torch.Tensor], dict]:
-    """Load tensors and card from ``path`` (a .safetensors file), checking the sha256.
-
-    Pickled files (.pt/.pth/.ckpt) are refused: they can run arbitrary code."""
-    from safetensors.torch import load
-
+def _verified_bytes(path: Path, verify: bool) -> tuple[bytes, dict]:
+    """The bytes of a .safetensors file and its card, the sha256 checked; pickled
+    files (.pt/.pth/.ckpt) are refused: they can run arbitrary code."""
     path = Path(path)
     if path.suffix in {".pt", ".pth", ".ckpt", ".pkl", ".bin"}:
         raise WeightsError(
@@ -140,6 +137,14 @@ def load_weights(path: Path, verify: bool = True) -> tuple[dict[str, torch.Tenso
                 f"{path}: sha256 mismatch (card {card['sha256'][:12]}..., file "
                 f"{actual[:12]}...): the file is corrupted or was replaced"
             )
+    return blob, card
+
+
+def load_weights(path: Path, verify: bool = True) -> tuple[dict[str, torch.Tensor], dict]:
+    """Load tensors and card from ``path`` (a .safetensors file), checking the sha256."""
+    from safetensors.torch import load
+
+    blob, card = _verified_bytes(path, verify)
     try:
         tensors = load(blob)
     except Exception as exc:  # noqa: BLE001 - safetensors raises several types
@@ -147,14 +152,45 @@ def load_weights(path: Path, verify: bool = True) -> tuple[dict[str, torch.Tenso
     return tensors, card
 
 
+def load_weights_numpy(path: Path, verify: bool = True) -> tuple[dict[str, Any], dict]:
+    """As :func:`load_weights`, as float32 numpy arrays, without importing torch (for
+    fast start-up of small models)."""
+    import numpy as np
+    from safetensors.numpy import load
+
+    blob, card = _verified_bytes(path, verify)
+    try:
+        arrays = load(blob)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises several types
+        raise WeightsError(f"{path}: not a valid safetensors file ({exc})") from exc
+    return {k: v.astype(np.float32) if v.dtype.kind == "f" else v
+            for k, v in arrays.items()}, card
+
+
 def read_task_weights(task: Any, path: Path) -> tuple[dict[str, torch.Tensor], dict]:
     """Verified tensors and card of ``path``, refused when they belong to a task other
     than ``task`` (anything with a ``name``: a Task)."""
     tensors, card = load_weights(Path(path))
+    check_task(task, path, card)
+    return tensors, card
+
+
+def check_task(task: Any, path: Path, card: dict) -> None:
+    """WeightsError when ``card`` (of ``path``) is for a task other than ``task``."""
     if card.get("task") != task.name:
         raise WeightsError(f"{path}: weights are for task '{card.get('task')}', "
                            f"not '{task.name}'")
-    return tensors, card
+
+
+def resolve_weights(task: Any, model: str | None, weights: str | Path | None) -> Path:
+    """The weights file of ``task`` (a Task) for ``--model NAME`` or ``--weights PATH``
+    (its default model when neither is given)."""
+    if weights is not None:
+        return Path(weights)
+    name = model or task.default_model
+    if name is None:
+        raise WeightsError(f"task {task.name} ships no default model: pass --weights PATH")
+    return find_weights(name, task=task.name, extra=task.pretrained_dirs).path
 
 
 def search_dirs(extra: tuple[Path, ...] = ()) -> list[Path]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from gantools.image_grid import tile_images
 from gantools.weights import atomic_write_bytes
 
 
@@ -87,15 +88,7 @@ class RunLog:
 def make_grid(images: torch.Tensor, ncol: int | None = None, pad: int = 2) -> torch.Tensor:
     """Tile (N, C, H, W) images in [0, 1] into one (C, H', W') image, ``ncol`` per row
     (default: a near-square grid), with ``pad`` pixels of white between them."""
-    n, c, h, w = images.shape
-    ncol = ncol or max(1, math.ceil(math.sqrt(n)))
-    nrow = math.ceil(n / ncol)
-    grid = torch.ones(c, nrow * (h + pad) + pad, ncol * (w + pad) + pad)
-    for i in range(n):
-        r, col = divmod(i, ncol)
-        top, left = pad + r * (h + pad), pad + col * (w + pad)
-        grid[:, top:top + h, left:left + w] = images[i].float().clamp(0, 1).cpu()
-    return grid
+    return torch.from_numpy(tile_images(images.detach().float().cpu().numpy(), ncol, pad))
 
 
 def save_image_grid(rows: list[torch.Tensor], path: Path) -> None:

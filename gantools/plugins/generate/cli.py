@@ -76,47 +76,46 @@ def generate_command(task: GenerateTask) -> click.Command:
         except ValueError as exc:
             raise ReportedError(str(exc), exit_code=2) from exc
         grid = None if out_dir else (output or Path("generated.png"))
-        from gantools.engine.device import pick_device
+        if device not in ("auto", "cpu"):
+            from gantools.engine.device import pick_device
 
-        pick_device(device)  # a bad --device is refused before any folder is made
+            pick_device(device)  # a bad --device is refused before any folder is made
         check_writable_folder(out_dir if out_dir else grid.parent)
         existing_rule([], overwrite, skip_existing)  # refuses both flags together
         if grid is not None and existing_rule([grid], overwrite, skip_existing):
             click.echo(f"{grid}: exists, skipped", err=True)
             return
 
-        from gantools.api import load
-        from gantools.engine.runlog import make_grid
+        from gantools.image_grid import chw_to_hwc_uint8, tile_images
         from gantools.imageio import write_image
-        from gantools.tensors import to_hwc_uint8
+        from gantools.plugins.generate.noise import interpolation_inputs, sample_inputs
+        from gantools.plugins.generate.sampler import open_sampler
 
-        loaded = load(task, model=model, weights=weights, device=device)
+        count = rows * interpolate if interpolate else n * (per_class or 1)
+        sampler = open_sampler(task, model, weights, device, count)
+        cfg = sampler.config
         if per_class:
-            if not loaded.config.num_classes:
+            if not cfg.num_classes:
                 raise ReportedError("--per-class needs a class-conditional model")
-            label = [k for k in range(loaded.config.num_classes) for _ in range(per_class)]
+            label = [k for k in range(cfg.num_classes) for _ in range(per_class)]
             n, ncol = len(label), per_class
-
-        def draw() -> object:
-            if interpolate:
-                return task.interpolate(loaded.generator, loaded.config, rows, interpolate,
-                                        seed, label)
-            return task.sample(loaded.generator, loaded.config, n, seed, label)
-
         if interpolate:
             n, ncol = rows * interpolate, interpolate
+            z, labels = interpolation_inputs(cfg, rows, interpolate, seed, label)
+        else:
+            z, labels = sample_inputs(cfg, n, seed, label)
         if out_dir:
             paths = [out_dir / f"{i:04d}.png" for i in range(n)]
             kept = set(existing_rule(paths, overwrite, skip_existing))
-            images = draw()
+            images = sampler.forward(z, labels)
             for path, img in zip(paths, images, strict=True):
                 if path not in kept:
-                    write_image(path, to_hwc_uint8(img))
+                    write_image(path, chw_to_hwc_uint8(img))
             skipped = f" ({len(kept)} existing left alone)" if kept else ""
             click.echo(f"wrote {n - len(kept)} images to {out_dir}{skipped}", err=True)
             return
-        images = draw()
-        write_image(grid, to_hwc_uint8(make_grid(images, ncol=ncol)))
+        images = sampler.forward(z, labels)
+        write_image(grid, chw_to_hwc_uint8(tile_images(images, ncol=ncol)))
         click.echo(f"wrote a grid of {n} images to {grid}", err=True)
 
     return command

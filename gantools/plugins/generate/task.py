@@ -14,6 +14,7 @@ from gantools.task import Batch, DataSpec, Task
 
 if TYPE_CHECKING:  # pragma: no cover
     import click
+    import numpy as np
     import torch
     from torch import nn
 
@@ -150,51 +151,34 @@ class GenerateTask(Task):
     def sample(self, generator: nn.Module, cfg: GenerateConfig, n: int, seed: int = 0,
                label: int | str | list[int | str] | None = None,
                batch_size: int = 500) -> torch.Tensor:
-        """``n`` images (n, C, S, S) in [0, 1] from noise seeded by ``seed``. A
-        conditional model draws classes uniformly unless ``label`` gives one class
+        """``n`` images (n, C, S, S) in [0, 1] from noise seeded by ``seed``
+        (:func:`~gantools.plugins.generate.noise.sample_inputs`). A conditional model
+        draws classes by the data's frequencies unless ``label`` gives one class
         (index or name), or one class per image (a list of length ``n``)."""
-        import torch
+        from gantools.plugins.generate.noise import sample_inputs
 
-        gen = torch.Generator().manual_seed(seed)
-        z = torch.randn(n, cfg.z_dim, generator=gen)
-        return self._render(generator, cfg, z, self._labels(cfg, n, gen, label), batch_size)
+        z, labels = sample_inputs(cfg, n, seed, label)
+        return self.render(generator, z, labels, batch_size)
 
     def interpolate(self, generator: nn.Module, cfg: GenerateConfig, rows: int, steps: int,
                     seed: int = 0, label: int | str | None = None) -> torch.Tensor:
         """(rows * steps, C, S, S) in [0, 1]: each row of ``steps`` images walks from
-        one random noise vector to another (:func:`slerp`), in one class (``label``,
-        or one drawn per row) for a conditional model."""
-        import torch
+        one random noise vector to another (spherical interpolation), in one class
+        (``label``, or one drawn per row) for a conditional model."""
+        from gantools.plugins.generate.noise import interpolation_inputs
 
-        gen = torch.Generator().manual_seed(seed)
-        z0 = torch.randn(rows, cfg.z_dim, generator=gen)
-        z1 = torch.randn(rows, cfg.z_dim, generator=gen)
-        labels = self._labels(cfg, rows, gen, label)
-        if labels is not None:
-            labels = labels.repeat_interleave(steps)
-        return self._render(generator, cfg, slerp(z0, z1, steps), labels, 500)
+        z, labels = interpolation_inputs(cfg, rows, steps, seed, label)
+        return self.render(generator, z, labels, 500)
 
     @staticmethod
-    def _labels(cfg: GenerateConfig, n: int, gen: torch.Generator,
-                label: int | str | list[int | str] | None) -> torch.Tensor | None:
-        """(n,) class indices for a conditional model (None otherwise): ``label`` for
-        all, one per image (a list), or drawn by the data's frequencies."""
+    def render(generator: nn.Module, z: np.ndarray, labels: np.ndarray | None,
+               batch_size: int = 500) -> torch.Tensor:
+        """Noise (N, z_dim) float32 and labels (N,) int64 or None -> images
+        (N, C, S, S) in [0, 1], float32 on the CPU, ``batch_size`` at a time."""
         import torch
 
-        if label is not None and not cfg.num_classes:
-            raise ValueError("this model is not class-conditional: --class is not available")
-        if not cfg.num_classes:
-            return None
-        wanted = [label] * n if isinstance(label, int | str) else label
-        if wanted is None:
-            return draw_classes(cfg, n, gen)
-        return torch.tensor([class_index(cfg, k) for k in wanted], dtype=torch.long)
-
-    @staticmethod
-    def _render(generator: nn.Module, cfg: GenerateConfig, z: torch.Tensor,
-                labels: torch.Tensor | None, batch_size: int) -> torch.Tensor:
-        import torch
-
+        z = torch.from_numpy(z)
+        labels = None if labels is None else torch.from_numpy(labels)
         n = z.shape[0]
         device = next(generator.parameters()).device
         out = []
@@ -231,60 +215,13 @@ class GenerateTask(Task):
         return eval_command(self)
 
     def card_extras(self, cfg: GenerateConfig) -> dict[str, Any]:
+        from gantools.plugins.generate.noise import class_names
+
         extras = {"class_names": class_names(cfg)} if cfg.num_classes else {}
         return {**extras, "colour_space": "gray" if cfg.channels == 1 else "RGB",
                 "image_size": cfg.size, "classes": cfg.num_classes,
                 "input": f"noise (N, {cfg.z_dim}) N(0, 1)"
                          + (" and class labels (N,)" if cfg.num_classes else "")}
-
-
-def class_names(cfg: GenerateConfig) -> list[str]:
-    """The classes' names (the data's sub-folders or --labels-from-name classes), or
-    their indices as text when the data named none (idx labels)."""
-    names = cfg.class_names.split("|") if cfg.class_names else []
-    return names if len(names) == cfg.num_classes else [str(k) for k in range(cfg.num_classes)]
-
-
-def slerp(z0: torch.Tensor, z1: torch.Tensor, steps: int) -> torch.Tensor:
-    """(R, D) start and end noise -> (R * steps, D): each row walks from z0 to z1 on
-    the great circle (spherical interpolation keeps the noise's norm typical, where a
-    straight line passes through unlikely low-norm noise)."""
-    import torch
-
-    t = torch.linspace(0.0, 1.0, steps).view(1, steps, 1)
-    a, b = z0[:, None], z1[:, None]
-    cos = (torch.nn.functional.normalize(a, dim=-1) *
-           torch.nn.functional.normalize(b, dim=-1)).sum(-1, keepdim=True).clamp(-1, 1)
-    omega = torch.acos(cos).clamp_min(1e-6)
-    out = (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
-    return out.reshape(-1, z0.shape[1])
-
-
-def draw_classes(cfg: GenerateConfig, n: int, gen: torch.Generator) -> torch.Tensor:
-    """(n,) class indices: by the training data's class frequencies when the config
-    records them, else uniform."""
-    import torch
-
-    counts = [float(c) for c in cfg.class_counts.split("|")] if cfg.class_counts else []
-    if len(counts) != cfg.num_classes or sum(counts) <= 0:
-        return torch.randint(0, cfg.num_classes, (n,), generator=gen)
-    return torch.multinomial(torch.tensor(counts), n, replacement=True, generator=gen)
-
-
-def class_index(cfg: GenerateConfig, value: int | str) -> int:
-    """The class index of ``value``: an index, or a class name (case-insensitive);
-    ValueError (one line, listing the classes) otherwise."""
-    if not cfg.num_classes:
-        raise ValueError("this model is not class-conditional: --class is not available")
-    names = class_names(cfg)
-    text = str(value).strip()
-    lowered = [n.lower() for n in names]
-    if text.lower() in lowered:
-        return lowered.index(text.lower())
-    if text.lstrip("-").isdigit() and 0 <= int(text) < cfg.num_classes:
-        return int(text)
-    raise ValueError(f"--class {value}: choose a class name ({', '.join(names)}) or an "
-                     f"index 0..{cfg.num_classes - 1}")
 
 
 task = GenerateTask()
