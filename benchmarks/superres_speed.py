@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 
 import torch
-from speed_common import conv_macs, rate
+import torch.nn.functional as F
+from speed_common import conv_macs, median_time, rate
 
 from gantools.api import load
 from gantools.plugins.superres.evaluate import evaluate_folder
@@ -49,6 +50,14 @@ def main() -> None:
         seconds = rate(model, x.contiguous(memory_format=fmt), precision, args.repeats)
         print(f"  {name:<22} {out_mp / seconds:6.2f} MP/s  {flops / seconds / 1e9:6.1f} "
               "GFLOP/s effective")
+    if hasattr(net, "upsample"):  # the bicubic base alone, as the model computes it
+        xc = x.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            conv_s = median_time(lambda: net.upsample(xc), args.repeats)
+            interp_s = median_time(lambda: F.interpolate(xc, scale_factor=scale, mode="bicubic",
+                                                         align_corners=False), args.repeats)
+        print(f"  bicubic base: {conv_s * 1e3:.1f} ms as a convolution, "
+              f"{interp_s * 1e3:.1f} ms with F.interpolate")
     if args.set5 and Path(args.set5).is_dir():
         means = {}
         for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):

@@ -91,6 +91,7 @@ def generate_command(task: GenerateTask) -> click.Command:
         from gantools.plugins.generate.noise import interpolation_inputs, sample_inputs
         from gantools.plugins.generate.sampler import open_sampler
 
+        # how many images, for the choice of path (--per-class: an upper estimate)
         count = rows * interpolate if interpolate else n * (per_class or 1)
         sampler = open_sampler(task, model, weights, device, count)
         cfg = sampler.config

@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gantools.plugins.superres.bicubic import BicubicUpsample
+
 
 class ResidualBlock(nn.Module):
     """conv3x3 - ReLU - conv3x3, added to the input (no batch norm, as in EDSR)."""
@@ -42,6 +44,7 @@ class SRResNet(nn.Module):
         if scale not in (2, 3, 4):
             raise ValueError(f"scale must be 2, 3 or 4, got {scale}")
         self.scale = scale
+        self.upsample = BicubicUpsample(scale)
         self.head = nn.Conv2d(3, width, 3, padding=1)
         self.body = nn.Sequential(*[ResidualBlock(width) for _ in range(blocks)],
                                   nn.Conv2d(width, width, 3, padding=1))
@@ -50,7 +53,7 @@ class SRResNet(nn.Module):
         nn.init.zeros_(self.tail.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        base = F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        base = self.upsample(x)
         feat = self.head(x * 2.0 - 1.0)
         feat = feat + self.body(feat)
         return base + F.pixel_shuffle(self.tail(feat), self.scale)
@@ -65,6 +68,7 @@ class CompactSR(nn.Module):
         if scale not in (2, 3, 4):
             raise ValueError(f"scale must be 2, 3 or 4, got {scale}")
         self.scale = scale
+        self.upsample = BicubicUpsample(scale)
         layers: list[nn.Module] = [nn.Conv2d(3, width, 3, padding=1), nn.PReLU(width)]
         for _ in range(convs):
             layers += [nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width)]
@@ -74,7 +78,7 @@ class CompactSR(nn.Module):
         nn.init.zeros_(self.tail.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        base = F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        base = self.upsample(x)
         return base + F.pixel_shuffle(self.tail(self.body(x * 2.0 - 1.0)), self.scale)
 
 
