@@ -51,21 +51,31 @@ RECIPES: dict[str, list[str]] = {
     "wide": ["--arch", "dcgan", "--width", "64", "--conditional", "off"],
     "r1": ["--arch", "dcgan", "--width", "48", "--r1", "1", "--conditional", "off"],
     "resnet-plain": ["--arch", "resnet", "--width", "32", "--conditional", "off"],
+    # unconditional, D augmented as ADA decides (p from 0): augments only once D overfits
+    "ada": ["--arch", "dcgan", "--width", "48", "--diffaugment", "colour,translation,cutout",
+            "--augment-p", "0", "--ada-target", "0.6", "--ada-kimg", "20",
+            "--conditional", "off"],
 }
 
 
-def train(recipes: list[str], data: str, out: Path, budget: float, smoke: bool) -> dict:
-    """Run the recipes together at equal CPU time; returns {recipe: {cpu_s, wall_s, exit}}."""
+def train(recipes: list[str], data: str, out: Path, budget: float, smoke: bool,
+          init_from: str = "") -> dict:
+    """Run the recipes together at equal CPU time (each generator from ``init_from``'s
+    weights when given, its discriminator from scratch); returns {recipe: {cpu_s,
+    wall_s, exit, checkpoints}}."""
     commands = {}
     for name in recipes:
         run = out / name
+        resume = (run / "checkpoints").exists()
         commands[name] = [
             "train", "generate", "--data", data, "--out", str(run),
             "--steps", "4" if smoke else "1000000", "--threads", "1", "--no-progress",
             "--log-every", "2" if smoke else "100", "--sample-every", "0",
             "--checkpoint-every", "2" if smoke else "1000", *COMMON, *RECIPES[name],
-            *(["--resume"] if (run / "checkpoints").exists() else [])]
-    return train_at_equal_cpu(commands, out, budget, 0.2 if smoke else 5.0)
+            "--keep-checkpoints", "100", *(["--resume"] if resume else []),
+            *(["--init-from", init_from] if init_from and not resume else [])]
+    return train_at_equal_cpu(commands, out, budget, 0.2 if smoke else 5.0,
+                              run_dirs={name: out / name for name in recipes})
 
 
 def evaluate(recipes: list[str], data: str, out: Path, n: int) -> dict:
@@ -90,6 +100,9 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", default=["plain", "shipped"],
                         choices=sorted(RECIPES))
     parser.add_argument("--cpu-seconds", type=float, default=2400.0)
+    parser.add_argument("--init-from", default="",
+                        help="start every generator from these weights (e.g. the shipped "
+                             "faces), to compare recipes at longer training")
     parser.add_argument("-n", type=int, default=5000, help="images scored per set")
     parser.add_argument("--eval-only", action="store_true")
     parser.add_argument("--smoke", action="store_true", help="4 steps each, 64 images")
@@ -98,7 +111,8 @@ def main() -> None:
         args.cpu_seconds, args.n = 1e9, 64
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.eval_only:
-        runs = train(args.recipes, args.data, args.out, args.cpu_seconds, args.smoke)
+        runs = train(args.recipes, args.data, args.out, args.cpu_seconds, args.smoke,
+                     args.init_from)
         print(json.dumps(runs, indent=2))
     scores = evaluate(args.recipes, args.data, args.out, args.n)
     print(json.dumps(scores, indent=2))

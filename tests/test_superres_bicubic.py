@@ -28,3 +28,14 @@ def test_stays_float32_under_autocast_and_holds_no_weights():
     assert got.dtype == torch.float32 and float((got - want).abs().max()) < 1e-4
     for net in (SRResNet(4), CompactSR(4)):  # shipped weight files stay loadable
         assert not any("upsample" in k for k in net.state_dict())
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_residual_added_at_low_resolution_equals_the_high_resolution_sum(scale):
+    gen = torch.Generator().manual_seed(scale)
+    x = torch.rand(2, 3, 11, 8, generator=gen)
+    residual = torch.randn(2, 3 * scale * scale, 11, 8, generator=gen).to(torch.bfloat16)
+    up = BicubicUpsample(scale)
+    want = up(x) + F.pixel_shuffle(residual.float(), scale)
+    got = up.add_residual(x, residual)
+    assert got.dtype == torch.float32 and torch.equal(got, want)

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gantools.nets.fast_prelu import FastPReLU
 from gantools.plugins.superres.bicubic import BicubicUpsample
 
 
@@ -53,10 +54,9 @@ class SRResNet(nn.Module):
         nn.init.zeros_(self.tail.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        base = self.upsample(x)
         feat = self.head(x * 2.0 - 1.0)
         feat = feat + self.body(feat)
-        return base + F.pixel_shuffle(self.tail(feat), self.scale)
+        return self.upsample.add_residual(x, self.tail(feat))
 
 
 class CompactSR(nn.Module):
@@ -69,17 +69,16 @@ class CompactSR(nn.Module):
             raise ValueError(f"scale must be 2, 3 or 4, got {scale}")
         self.scale = scale
         self.upsample = BicubicUpsample(scale)
-        layers: list[nn.Module] = [nn.Conv2d(3, width, 3, padding=1), nn.PReLU(width)]
+        layers: list[nn.Module] = [nn.Conv2d(3, width, 3, padding=1), FastPReLU(width)]
         for _ in range(convs):
-            layers += [nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width)]
+            layers += [nn.Conv2d(width, width, 3, padding=1), FastPReLU(width)]
         self.body = nn.Sequential(*layers)
         self.tail = nn.Conv2d(width, 3 * scale * scale, 3, padding=1)
         nn.init.zeros_(self.tail.weight)  # start exactly at bicubic
         nn.init.zeros_(self.tail.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        base = self.upsample(x)
-        return base + F.pixel_shuffle(self.tail(self.body(x * 2.0 - 1.0)), self.scale)
+        return self.upsample.add_residual(x, self.tail(self.body(x * 2.0 - 1.0)))
 
 
 def _d_block(cin: int, cout: int, stride: int) -> list[nn.Module]:
