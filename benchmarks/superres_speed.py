@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from smoke_data import smoke_folder
@@ -29,6 +28,8 @@ from speed_common import conv_macs, median_time, rate
 
 from gantools.api import load
 from gantools.imageio.listing import list_images
+from gantools.imageio.read import read_image
+from gantools.inference.convert import image_to_tensor
 from gantools.plugins.superres.evaluate import evaluate_folder
 from gantools.plugins.superres.task import task
 
@@ -89,15 +90,11 @@ def whole_command_rate(args: argparse.Namespace, net: torch.nn.Module, scale: in
     """Print the model's MP/s on each image of ``args.folder`` (one pass each), the
     whole command's (its batch seconds, and wall clock with start-up), and the ratio
     of the first two."""
-    from PIL import Image, ImageOps
-
     files = list_images([args.folder])
     model_s, out_mp = 0.0, 0.0
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
         for path in files:
-            rgb = np.array(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
-            x = torch.from_numpy(rgb).permute(2, 0, 1)[None].float().div(255)
-            x = x.contiguous(memory_format=torch.channels_last)
+            x = image_to_tensor(read_image(path)).contiguous(memory_format=torch.channels_last)
             t0 = time.perf_counter()
             net(x).clamp_(0.0, 1.0)
             model_s += time.perf_counter() - t0
