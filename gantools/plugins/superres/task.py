@@ -47,6 +47,10 @@ class SuperresConfig:
     perceptual_weight: float = opt(0.0, "Weight of the VGG19 perceptual loss (needs local "
                                         "VGG19 weights: --vgg-weights or torchvision's cache).")
     vgg_weights: str = opt("", "Path to torchvision's vgg19-dcbb9e9d.pth (never downloaded).")
+    spectral_weight: float = opt(
+        0.0, "Weight of the texture loss without a pretrained network: L1 between the "
+             "log amplitudes of local (16 px) Fourier spectra of output and truth, asking "
+             "for the right amount of detail at every frequency (spectral_loss.py).", min=0.0)
     adv_weight: float = opt(0.0, "Weight of the adversarial term; 0 = PSNR-oriented "
                                  "training without a discriminator, ~1e-3 for SRGAN.")
     d_arch: Literal["vgg", "unet"] = opt(
@@ -119,8 +123,12 @@ class SuperresTask(ImageTask):
         import torch.nn.functional as F
 
         from gantools.nets.perceptual import perceptual_loss
+        from gantools.plugins.superres.spectral_loss import spectral_amplitude_loss
 
         losses = {"l1": cfg.l1_weight * F.l1_loss(fake.float(), target.float())}
+        if cfg.spectral_weight > 0:
+            losses["spectral"] = cfg.spectral_weight * spectral_amplitude_loss(
+                fake.float(), target.float())
         if cfg.perceptual_weight > 0:
             vgg = perceptual_loss(cfg.vgg_weights, fake.device)
             losses["perceptual"] = cfg.perceptual_weight * vgg(
