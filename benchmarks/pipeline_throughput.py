@@ -9,9 +9,9 @@ Measures, on a folder of photo-like JPEGs (generated, or ``--folder``):
 (c) the whole batch without it (``GANTOOLS_PIPELINE=0``: one file after the other).
 
 Prints images/s for each (median of ``--rounds`` rounds, modes interleaved) and the
-ratio whole / model-only (target >= 0.9). One thread, CPU. On a shared machine the
-separate runs see different loads, so it also prints, for (b) and (c), the share of
-the batch's wall time that the model itself was running (time inside
+ratio whole / model-only (target >= 0.9). CPU, ``--threads`` torch threads (default 1).
+On a shared machine the separate runs see different loads, so it also prints, for (b)
+and (c), the share of the batch's wall time that the model itself was running (time inside
 ``stream_image`` during that same run): the direct answer to "does the model wait".
 
     OMP_NUM_THREADS=1 python benchmarks/pipeline_throughput.py [--model superres-x2]
@@ -104,12 +104,13 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=None, help="use these images")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--precision", default="auto")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--smoke", action="store_true",
                         help="seconds: 2 images of 48x32, one round")
     args = parser.parse_args()
     if args.smoke:
         args.count, args.size, args.rounds = 2, "48x32", 1
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     loaded = load(task, model=args.model, device="cpu", precision=args.precision)
     options = task.InferOptions()
     with tempfile.TemporaryDirectory() as tmp:
