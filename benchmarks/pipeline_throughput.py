@@ -15,7 +15,7 @@ and (c), the share of the batch's wall time that the model itself was running (t
 ``stream_image`` during that same run): the direct answer to "does the model wait".
 
     OMP_NUM_THREADS=1 python benchmarks/pipeline_throughput.py [--model superres-x2]
-        [--count 24] [--size 512x384] [--folder DIR] [--rounds 3]
+        [--count 24] [--size 512x384] [--folder DIR] [--rounds 3] [--threads 1]
 """
 
 from __future__ import annotations
