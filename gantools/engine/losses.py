@@ -35,6 +35,18 @@ def g_loss(kind: str, fake: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown adversarial loss {kind!r}; choose from {LOSSES}")
 
 
+def feature_matching(fake: list[torch.Tensor], real: list[torch.Tensor]) -> torch.Tensor:
+    """Mean over layers of the mean |fake - real| between the discriminator's
+    activations on generated and on real images (two lists of tensors of matching
+    shapes); ``real`` is treated as a constant. A perceptual loss that needs no
+    pretrained network: the discriminator learns the features as it trains."""
+    if len(fake) != len(real) or not fake:
+        raise ValueError(f"feature matching needs matching non-empty feature lists, got "
+                         f"{len(fake)} and {len(real)}")
+    terms = [F.l1_loss(f.float(), r.detach().float()) for f, r in zip(fake, real, strict=True)]
+    return torch.stack(terms).mean()
+
+
 def gradient_penalty(
     critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor
 ) -> torch.Tensor:

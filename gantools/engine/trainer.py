@@ -174,6 +174,9 @@ class Trainer:
             generator, discriminator = generator or built_g, discriminator or built_d
         self.G = _to_device_format(generator, self.device, channels_last)
         self.D = _to_device_format(discriminator, self.device, channels_last)
+        if cfg.feature_matching > 0 and not callable(getattr(self.D, "feature_maps", None)):
+            raise TrainingError(f"--feature-matching needs a discriminator with a "
+                                f"feature_maps() method; {type(self.D).__name__} has none")
         self.ema = EMA(self.G, cfg.ema_decay)  # before SyncBN: the shadow keeps plain BN
         if cfg.sync_bn and self.dist.enabled:
             if self.device.type == "cuda":
@@ -350,6 +353,9 @@ class Trainer:
         with autocast(self.device, self.dtype):
             g_adv = losses.g_loss(cfg.loss, self._d_critic(condition, self.D)(fake))
             extra = task.task_losses(fake, target, condition, tcfg)
+            if cfg.feature_matching > 0:
+                extra["fm"] = cfg.feature_matching * self._feature_matching(
+                    condition, fake, target)
             g_loss = task.adversarial_weight(tcfg) * g_adv + self._total(extra)
         self._generator_update(g_loss)
         self.dist.broadcast_buffers(self.D)
@@ -363,6 +369,15 @@ class Trainer:
         if self.ada is not None:
             out["ada_rt"] = torch.tensor(self.ada.last_rt)
         return out
+
+    def _feature_matching(self, condition: Any, fake: torch.Tensor,
+                          target: torch.Tensor) -> torch.Tensor:
+        """Feature-matching distance of ``fake`` to ``target`` through the bare D's
+        ``feature_maps`` (no augmentation: both images must be seen alike)."""
+        with torch.no_grad():
+            real_feats = self.D.feature_maps(*self.task.discriminator_input(condition, target))
+        fake_feats = self.D.feature_maps(*self.task.discriminator_input(condition, fake))
+        return losses.feature_matching(fake_feats, real_feats)
 
     def _adapt_augmentation(self, d_real: torch.Tensor) -> None:
         """ADA: record sign(D(real)); every few steps move --augment-p (all ranks)."""

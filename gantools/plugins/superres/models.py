@@ -104,6 +104,15 @@ class VGGDiscriminator(nn.Module):
         h = self.features(x * 2.0 - 1.0).mean(dim=(2, 3))
         return self.head(h).squeeze(1)
 
+    def feature_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The activations after each LeakyReLU of the convolutional part."""
+        feats, h = [], x * 2.0 - 1.0
+        for layer in self.features:
+            h = layer(h)
+            if isinstance(layer, nn.LeakyReLU):
+                feats.append(h)
+        return feats
+
 
 class UNetDiscriminator(nn.Module):
     """(N, 3, H, W) in [0, 1], H and W multiples of 8 -> (N, 1, H, W) realness logits:
@@ -127,11 +136,18 @@ class UNetDiscriminator(nn.Module):
                                   nn.LeakyReLU(0.2, inplace=True), nn.Conv2d(w, 1, 3, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        feats = [F.leaky_relu(self.conv0(x * 2.0 - 1.0), 0.2)]
+        return self.tail(self.feature_maps(x)[-1])
+
+    def feature_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The activations of every level, down then up: 7 maps, the last
+        (N, width, H, W) being what the tail scores."""
+        skips = [F.leaky_relu(self.conv0(x * 2.0 - 1.0), 0.2)]
         for conv in self.down:
-            feats.append(F.leaky_relu(conv(feats[-1]), 0.2))
-        h = feats.pop()
+            skips.append(F.leaky_relu(conv(skips[-1]), 0.2))
+        feats = list(skips)
+        h = skips.pop()
         for conv in self.up:
             h = F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=False)
-            h = F.leaky_relu(conv(h), 0.2) + feats.pop()
-        return self.tail(h)
+            h = F.leaky_relu(conv(h), 0.2) + skips.pop()
+            feats.append(h)
+        return feats

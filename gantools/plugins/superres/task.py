@@ -50,7 +50,9 @@ class SuperresConfig:
     spectral_weight: float = opt(
         0.0, "Weight of the texture loss without a pretrained network: L1 between the "
              "log amplitudes of local (16 px) Fourier spectra of output and truth, asking "
-             "for the right amount of detail at every frequency (spectral_loss.py).", min=0.0)
+             "for the right amount of detail at every frequency; each window's grid of the "
+             "scale's period is left out, so it cannot reward a checkerboard "
+             "(spectral_loss.py).", min=0.0)
     adv_weight: float = opt(0.0, "Weight of the adversarial term; 0 = PSNR-oriented "
                                  "training without a discriminator, ~1e-3 for SRGAN.")
     d_arch: Literal["vgg", "unet"] = opt(
@@ -128,7 +130,8 @@ class SuperresTask(ImageTask):
         losses = {"l1": cfg.l1_weight * F.l1_loss(fake.float(), target.float())}
         if cfg.spectral_weight > 0:
             losses["spectral"] = cfg.spectral_weight * spectral_amplitude_loss(
-                fake.float(), target.float())
+                fake.float(), target.float(), window=16 // cfg.scale * cfg.scale,
+                period=cfg.scale)
         if cfg.perceptual_weight > 0:
             vgg = perceptual_loss(cfg.vgg_weights, fake.device)
             losses["perceptual"] = cfg.perceptual_weight * vgg(
