@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import torch
 
+from gantools.plugins.superres.grid import without_grid
+
 FLOOR = 0.01
 """Amplitudes below this count as this (orthonormal FFT of [0, 1] pixels)."""
 
@@ -31,16 +33,6 @@ def _taper(window: int, like: torch.Tensor) -> torch.Tensor:
     """(window, window) 2-D Hann taper on ``like``'s device and dtype."""
     taper = torch.hann_window(window, periodic=False, device=like.device, dtype=like.dtype)
     return taper[:, None] * taper[None, :]
-
-
-def _without_grid(tiles: torch.Tensor, period: int) -> torch.Tensor:
-    """(..., w, w) windows less their own ``period``-pixel grid: the mean of each
-    pixel phase (over the window's period x period cells) minus the window's mean."""
-    *lead, w, _ = tiles.shape
-    cells = tiles.reshape(*lead, w // period, period, w // period, period)
-    phases = cells.mean(dim=(-4, -2), keepdim=True)
-    grid = phases - phases.mean(dim=(-3, -1), keepdim=True)
-    return (cells - grid).reshape(tiles.shape)
 
 
 def spectral_amplitude_loss(fake: torch.Tensor, target: torch.Tensor, window: int = 16,
@@ -62,6 +54,6 @@ def spectral_amplitude_loss(fake: torch.Tensor, target: torch.Tensor, window: in
         tiles = image[:, :, :rows * window, :cols * window].reshape(
             n, c, rows, window, cols, window).permute(0, 1, 2, 4, 3, 5)
         if period > 1:
-            tiles = _without_grid(tiles, period)
+            tiles = without_grid(tiles, period)
         spectra.append(torch.fft.rfft2(tiles * _taper(window, image), norm="ortho").abs())
     return (torch.log(spectra[0] + FLOOR) - torch.log(spectra[1] + FLOOR)).abs().mean()

@@ -103,6 +103,16 @@ class SuperresTask(ImageTask):
             find_vgg19_weights(cfg.vgg_weights or None)  # refuse early, before training
         return DataSpec(size=cfg.patch, channels=3, crop="random")
 
+    def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
+        """D sees the image (N, 3, sH, sW) without the grid of the scale's period s in
+        each 16-px window (grid.py), real and generated alike: its gradient then never
+        asks the sub-pixel upsampler for a checkerboard (GAN runs before 2026-12-03
+        showed one)."""
+        from gantools.plugins.superres.grid import image_without_grid
+
+        period = image.shape[-1] // condition.shape[-1]
+        return (image_without_grid(image, period, 16 // period * period),)
+
     def adversarial_weight(self, cfg: SuperresConfig) -> float:
         return cfg.adv_weight
 
