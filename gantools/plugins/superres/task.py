@@ -105,7 +105,7 @@ class SuperresTask(ImageTask):
 
     def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
         """D sees the image (N, 3, sH, sW) without the grid of the scale's period s in
-        each 16-px window (grid.py), real and generated alike: its gradient then never
+        each 16-px window (15 px at x3; grid.py), real and generated alike: its gradient then never
         asks the sub-pixel upsampler for a checkerboard (GAN runs before 2026-12-03
         showed one)."""
         from gantools.plugins.superres.grid import image_without_grid
