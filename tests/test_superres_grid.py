@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gantools.plugins.superres.grid import image_without_grid
-from gantools.plugins.superres.task import task
+from gantools.plugins.superres.task import D_GRID_WINDOW, task
 
 
 def _grid(seed: int, size: int) -> torch.Tensor:
@@ -36,7 +36,7 @@ def test_remainder_is_kept_and_bad_windows_refused():
 
 def test_discriminator_gradient_has_no_grid_component():
     """Whatever D is, the gradient the generator gets through discriminator_input
-    is orthogonal to every 4-pixel grid of each 16-px window."""
+    is orthogonal to every 4-pixel grid of each window of D_GRID_WINDOW pixels."""
     from gantools.plugins.superres.models import UNetDiscriminator
 
     torch.manual_seed(0)
@@ -46,4 +46,4 @@ def test_discriminator_gradient_has_no_grid_component():
     d(*task.discriminator_input(lr, fake)).sum().backward()
     grad = fake.grad
     assert grad.abs().sum() > 0
-    assert torch.allclose(image_without_grid(grad, 4), grad, atol=1e-6)
+    assert torch.allclose(image_without_grid(grad, 4, D_GRID_WINDOW), grad, atol=1e-6)

@@ -71,6 +71,10 @@ class SuperresOptions:
 
 SHIPPED_BY_SCALE = {2: "superres-x2", 4: "superres-real"}
 
+D_GRID_WINDOW = 8
+"""Side of the windows whose grid the discriminator does not see (rounded down to a
+multiple of the scale); smaller windows also remove grids that vary with the content."""
+
 
 class SuperresTask(ImageTask):
     """Single-image super-resolution."""
@@ -105,13 +109,13 @@ class SuperresTask(ImageTask):
 
     def discriminator_input(self, condition: Any, image: torch.Tensor) -> tuple:
         """D sees the image (N, 3, sH, sW) without the grid of the scale's period s in
-        each 16-px window (15 px at x3; grid.py), real and generated alike: its gradient then never
-        asks the sub-pixel upsampler for a checkerboard (GAN runs before 2026-12-03
-        showed one)."""
+        each window of D_GRID_WINDOW pixels (grid.py), real and generated alike: its
+        gradient then never asks the sub-pixel upsampler for a checkerboard (GAN runs
+        before 2026-12-03 showed one)."""
         from gantools.plugins.superres.grid import image_without_grid
 
         period = image.shape[-1] // condition.shape[-1]
-        return (image_without_grid(image, period, 16 // period * period),)
+        return (image_without_grid(image, period, D_GRID_WINDOW // period * period),)
 
     def adversarial_weight(self, cfg: SuperresConfig) -> float:
         return cfg.adv_weight
