@@ -25,6 +25,16 @@ def without_grid(tiles: torch.Tensor, period: int) -> torch.Tensor:
     return (cells - grid).reshape(tiles.shape)
 
 
+def windows(image: torch.Tensor, window: int) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C, H // window, W // window, window, window): the whole
+    ``window``-pixel windows from the top left (a remainder at the right and bottom
+    edges is left out)."""
+    n, c, h, w = image.shape
+    rows, cols = h // window, w // window
+    core = image[:, :, :rows * window, :cols * window]
+    return core.reshape(n, c, rows, window, cols, window).permute(0, 1, 2, 4, 3, 5)
+
+
 def image_without_grid(image: torch.Tensor, period: int, window: int = 16) -> torch.Tensor:
     """(N, C, H, W) -> the same with the grid of every ``window``-pixel window (from
     the top left) removed; a remainder at the right and bottom edges is left as it
@@ -36,9 +46,8 @@ def image_without_grid(image: torch.Tensor, period: int, window: int = 16) -> to
     rows, cols = h // window, w // window
     if rows == 0 or cols == 0:
         return image
-    core = image[:, :, :rows * window, :cols * window]
-    tiles = core.reshape(n, c, rows, window, cols, window).permute(0, 1, 2, 4, 3, 5)
-    clean = without_grid(tiles, period).permute(0, 1, 2, 4, 3, 5).reshape(core.shape)
+    clean = without_grid(windows(image, window), period).permute(0, 1, 2, 4, 3, 5)
+    clean = clean.reshape(n, c, rows * window, cols * window)
     if rows * window == h and cols * window == w:
         return clean
     out = image.clone()

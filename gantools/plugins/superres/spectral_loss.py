@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import torch
 
-from gantools.plugins.superres.grid import without_grid
+from gantools.plugins.superres.grid import windows, without_grid
 
 FLOOR = 0.01
 """Amplitudes below this count as this (orthonormal FFT of [0, 1] pixels)."""
@@ -49,10 +49,7 @@ def spectral_amplitude_loss(fake: torch.Tensor, target: torch.Tensor, window: in
                          f"grid period ({period})")
     spectra = []
     for image in (fake, target):
-        n, c, h, w = image.shape
-        rows, cols = h // window, w // window
-        tiles = image[:, :, :rows * window, :cols * window].reshape(
-            n, c, rows, window, cols, window).permute(0, 1, 2, 4, 3, 5)
+        tiles = windows(image, window)
         if period > 1:
             tiles = without_grid(tiles, period)
         spectra.append(torch.fft.rfft2(tiles * _taper(window, image), norm="ortho").abs())
