@@ -163,6 +163,15 @@ def print_table(results: dict) -> None:
                   f"{r['grid_db']:7.2f} {r['mp_per_s']:7.3f}   ({r['psnr_y'] - base:+.2f} dB)")
 
 
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """--limit, --threads, --json and --smoke, shared with superres_blend_curve.py."""
+    parser.add_argument("--limit", type=int, default=None, help="first N photos only")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: two small bundled photos, jpeg only, shipped NIQE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../runs/sr-real-data/test"),
@@ -174,12 +183,8 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip Real-ESRGAN")
     parser.add_argument("--niqe-params", default="standard",
                         help="standard (BasicSR's file), shipped, or a path")
-    parser.add_argument("--limit", type=int, default=None, help="first N photos only")
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crops", type=Path, default=None, help="write crop strips here")
-    parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--smoke", action="store_true",
-                        help="seconds: two small bundled photos, jpeg only, shipped NIQE")
+    add_run_arguments(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.smoke:

@@ -11,6 +11,7 @@ import click
 from gantools import __version__
 from gantools.cli_options import as_reported
 from gantools.cli_threads import with_threads
+from gantools.commands.blend import blend_command
 from gantools.commands.convert import convert_command
 from gantools.commands.demo import demo_command
 from gantools.commands.export import export_command
@@ -42,6 +43,7 @@ CORE_COMMANDS: dict[str, click.Command] = {
     "eval": eval_group,
     "export": export_command,
     "convert": convert_command,
+    "blend": blend_command,
     "plugins": plugins_command,
     "report": report_command,
     "demo": demo_command,

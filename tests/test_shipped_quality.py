@@ -30,6 +30,7 @@ MARGIN = {
     # made for degraded photos: on clean bicubic inputs it smooths, card -0.50 dB; its
     # gain on JPEG / noisy / blurred inputs is checked in test_superres_real.py
     "superres-real": ("bicubic", -0.7),
+    "superres-real-gan": ("bicubic", -1.5),  # its GAN fine-tune, sharper: trades more PSNR
     "colorize": ("gray", 3.5),  # colour classes: card 4.05 dB over the grayscale input
     "colorize-regression": ("gray", 1.5),  # card 2.03 dB
     "colorize-vivid": ("gray", 1.5),  # card 2.54 dB on Set5 (not on Set14: see below)
