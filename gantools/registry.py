@@ -20,7 +20,7 @@ from gantools.task import API_VERSION, Task
 
 GROUP = "gantools.plugins"
 RESERVED = frozenset({"train", "eval", "export", "plugins", "demo", "report", "convert", "models",
-                      "ui"})
+                      "blend", "ui"})
 """Command names of the core; a plugin cannot take them."""
 
 
