@@ -21,10 +21,10 @@ from pathlib import Path
 import torch
 from superres_real_quality import add_run_arguments, methods, run, standard_niqe_params
 
-from gantools.commands.blend import weights_path
 from gantools.niqe import PristineModel, default_model
 from gantools.plugins.superres.eval_degrade import DEGRADATIONS
 from gantools.weight_blend import blend_files
+from gantools.weights import weights_file
 
 
 def blends(a: Path, b: Path, weights: list[float], folder: Path) -> list[str]:
@@ -35,8 +35,7 @@ def blends(a: Path, b: Path, weights: list[float], folder: Path) -> list[str]:
 def curve(results: dict) -> list[dict]:
     """Per blend: gains over bicubic, NIQE and grid score per degradation, mean NIQE."""
     rows = []
-    methods_ = [m for m in next(iter(results.values())) if m != "bicubic"]
-    for method in methods_:
+    for method in (m for m in next(iter(results.values())) if m != "bicubic"):
         row = {"method": method}
         for degrade, scores in results.items():
             base = scores["bicubic"]["psnr_y"]
@@ -75,7 +74,7 @@ def main() -> None:
         args.data, args.degrade, args.limit, args.weights = smoke_folder(2, 200), ["jpeg"], 2, [0.5]
         args.b, args.json = args.a, None
     niqe_model = default_model() if args.smoke else PristineModel.load(standard_niqe_params())
-    a, b = weights_path(args.a), weights_path(args.b)
+    a, b = weights_file(args.a), weights_file(args.b)
     with tempfile.TemporaryDirectory() as tmp:
         found = methods(blends(a, b, args.weights, Path(tmp)), peers=False)
         results = run(args.data, args.degrade, found, niqe_model, args.limit, None)

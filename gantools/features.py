@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gantools.weights import WeightsError, find_weights, load_weights, save_weights
+from gantools.weights import WeightsError, load_weights, save_weights, weights_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from gantools.face_features import FaceFeatureNet
@@ -230,20 +230,12 @@ def save_feature_net(net: FeatureNet, path: str | Path, card_extra: dict[str, An
     return save_weights(Path(path), net.state_dict(), card)
 
 
-def _resolve_weights(path_or_name: str | Path) -> Path:
-    """A .safetensors path as given, or the file of a named "features" model."""
-    path = Path(path_or_name)
-    if path.suffix == ".safetensors" or path.is_file():
-        return path
-    return find_weights(str(path_or_name), task="features").path
-
-
 def load_feature_net(
     path_or_name: str | Path, device: str = "cpu"
 ) -> FeatureNet | FaceFeatureNet:
     """Load a FeatureNet (or, when its card says so, a FaceFeatureNet) from a
     .safetensors file or a weights name, in eval mode."""
-    path = _resolve_weights(path_or_name)
+    path = weights_file(path_or_name, task="features")
     tensors, card = load_weights(path)
     if card.get("task") == "features" and card.get("architecture") == "FaceFeatureNet":
         from gantools.face_features import face_net_from_weights

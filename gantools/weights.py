@@ -228,3 +228,12 @@ def find_weights(name: str, task: str | None = None, extra: tuple[Path, ...] = (
     known = ", ".join(r.name for r in candidates) or "none"
     what = f"{task} model" if task else "weights"
     raise WeightsError(f"no {what} named '{name}' (available: {known})")
+
+
+def weights_file(path_or_name: str | Path, task: str | None = None) -> Path:
+    """A .safetensors path (or any existing file) as given, else the file of the
+    model of that name (of ``task`` if given) found by :func:`find_weights`."""
+    path = Path(path_or_name)
+    if path.suffix == ".safetensors" or path.is_file():
+        return path
+    return find_weights(str(path_or_name), task=task).path

@@ -11,17 +11,6 @@ from gantools.cli_options import friendly_errors
 from gantools.commands.export import check_weights_output
 
 
-def weights_path(spec: str) -> Path:
-    """A weights file given as a path, or the file of a shipped (or
-    $GANTOOLS_WEIGHTS) model given by name."""
-    from gantools.weights import find_weights
-
-    path = Path(spec)
-    if path.suffix or path.exists():
-        return path
-    return find_weights(spec).path
-
-
 @click.command("blend")
 @click.argument("first", metavar="A")
 @click.argument("second", metavar="B")
@@ -39,10 +28,10 @@ def blend_command(first: str, second: str, weight: float, output: Path, dtype: s
     """Blend two models of one architecture tensor by tensor: (1 - W) * A + W * B.
 
     A and B are weights files, or names of shipped models (superres-real) or of
-    models in a $GANTOOLS_WEIGHTS folder. Blending works
-    for models trained from the same start, such as a PSNR-oriented model and
-    its GAN fine-tune (network interpolation, as in ESRGAN): the weight then
-    trades a smooth result for a sharp one without training again.
+    models in a $GANTOOLS_WEIGHTS folder. Blending works for models trained
+    from the same start, such as a PSNR-oriented model and its GAN fine-tune
+    (network interpolation, as in ESRGAN): the weight then trades a smooth
+    result for a sharp one without training again.
 
     \b
       gantools blend superres-real my-gan.safetensors -w 0.4 -o sharper.safetensors
@@ -53,8 +42,9 @@ def blend_command(first: str, second: str, weight: float, output: Path, dtype: s
     if output.suffix != ".safetensors":
         raise click.UsageError(f"{output}: the output must end in .safetensors")
     from gantools.weight_blend import blend_files
+    from gantools.weights import weights_file
 
-    a, b = weights_path(first), weights_path(second)
+    a, b = weights_file(first), weights_file(second)
     check_weights_output(output, overwrite)
     path = blend_files(a, b, weight, output, dtype)
     click.echo(f"wrote {path} and {path.with_suffix('.json').name} "
