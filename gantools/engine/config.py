@@ -76,6 +76,12 @@ class TrainConfig:
              "perceptual loss that needs no pretrained network (the discriminator must "
              "define feature_maps(*inputs) -> list of tensors; the built-in ones of superres "
              "do). Logged as fm. 0 = off.", min=0.0)
+    artifact_weight: float = opt(
+        0.0, "Weight of LDL's artifact loss (Liang et al. 2022) in the generator loss: L1 "
+             "to the target at the pixels where the output is worse than the EMA "
+             "generator's and its error varies sharply (artifacts rather than detail), "
+             "for GAN training of image-to-image tasks (superres, inpaint, colorize). "
+             "Needs --ema-decay > 0. Logged as artifact. 0 = off.", min=0.0)
     diffaugment: str = opt(
         "", "Differentiable augmentation of everything D sees, real and generated alike "
             "(DiffAugment): comma-separated ops from colour, translation, cutout; e.g. "

@@ -24,6 +24,7 @@ from gantools.data.datasets import open_dataset
 from gantools.data.loader import batch_stream, fixed_batch
 from gantools.engine import checkpoint as ckpt
 from gantools.engine import losses
+from gantools.engine.artifact_loss import artifact_loss
 from gantools.engine.config import RESUME_MAY_CHANGE, TrainConfig, check_ranges
 from gantools.engine.device import autocast, pick_device, resolve_precision
 from gantools.engine.diffaugment import AdaptiveProbability, DiscriminatorAugment, parse_policy
@@ -32,7 +33,7 @@ from gantools.engine.ema import EMA
 from gantools.engine.runlock import RunFolderBusy, RunLock
 from gantools.engine.runlog import RunLog
 from gantools.engine.small_images import warn_small_images
-from gantools.task import Task
+from gantools.task import ImageTask, Task
 
 
 class TrainingError(RuntimeError):
@@ -177,6 +178,12 @@ class Trainer:
         if cfg.feature_matching > 0 and not callable(getattr(self.D, "feature_maps", None)):
             raise TrainingError(f"--feature-matching needs a discriminator with a "
                                 f"feature_maps() method; {type(self.D).__name__} has none")
+        if cfg.artifact_weight > 0 and not isinstance(self.task, ImageTask):
+            raise TrainingError(f"--artifact-weight compares the output with its target: "
+                                f"only image-to-image tasks have one, not {self.task.name}")
+        if cfg.artifact_weight > 0 and cfg.ema_decay == 0:
+            raise TrainingError("--artifact-weight compares the generator with its EMA: "
+                                "give --ema-decay > 0")
         self.ema = EMA(self.G, cfg.ema_decay)  # before SyncBN: the shadow keeps plain BN
         if cfg.sync_bn and self.dist.enabled:
             if self.device.type == "cuda":
@@ -356,6 +363,9 @@ class Trainer:
             if cfg.feature_matching > 0:
                 extra["fm"] = cfg.feature_matching * self._feature_matching(
                     condition, fake, target)
+            if cfg.artifact_weight > 0:
+                extra["artifact"] = cfg.artifact_weight * self._artifact_loss(
+                    condition, fake, target)
             g_loss = task.adversarial_weight(tcfg) * g_adv + self._total(extra)
         self._generator_update(g_loss)
         self.dist.broadcast_buffers(self.D)
@@ -378,6 +388,14 @@ class Trainer:
             real_feats = self.D.feature_maps(*self.task.discriminator_input(condition, target))
         fake_feats = self.D.feature_maps(*self.task.discriminator_input(condition, fake))
         return losses.feature_matching(fake_feats, real_feats)
+
+    def _artifact_loss(self, condition: Any, fake: torch.Tensor,
+                       target: torch.Tensor) -> torch.Tensor:
+        """LDL's artifact loss of ``fake`` against ``target``, with the EMA generator's
+        output on the same inputs as the reference (artifact_loss.py)."""
+        with torch.no_grad():
+            ema_fake = self.ema.shadow(*self.task.generator_input(condition))
+        return artifact_loss(fake, ema_fake, target)
 
     def _adapt_augmentation(self, d_real: torch.Tensor) -> None:
         """ADA: record sign(D(real)); every few steps move --augment-p (all ranks)."""
