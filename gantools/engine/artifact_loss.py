@@ -8,7 +8,8 @@ error is large, varies sharply from pixel to pixel and is worse than the EMA of 
 generator's weights (the stable model) makes it. The loss is an L1 to the truth
 weighted by a map that is non-zero only at such pixels: the local variance of the
 error (7x7), scaled by the image's error variance to the power 1/5, and zero
-wherever the output is at least as close to the truth as the EMA output.
+wherever the output is closer to the truth than the EMA output. It acts in GAN
+training only (with an adversarial term), where artifacts arise.
 """
 
 from __future__ import annotations
