@@ -70,6 +70,20 @@ def tiny_folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def sample_hr():
+    """The centre of a bundled sample photo as a tensor (1, 3, 128, 128) in [0, 1]."""
+    import torch
+    from PIL import Image
+
+    img = Image.open(sorted((REPO / "gantools" / "samples").glob("*.jpg"))[0]).convert("RGB")
+    w, h = img.size
+    s = min(w, h)
+    img = img.crop(((w - s) // 2, (h - s) // 2, (w + s) // 2, (h + s) // 2))
+    arr = np.asarray(img.resize((128, 128), Image.Resampling.BICUBIC))
+    return torch.from_numpy(arr.copy()).permute(2, 0, 1)[None].float() / 255.0
+
+
+@pytest.fixture
 def disk_full(monkeypatch):
     """A function that makes every later atomic write hit a full disk (one partial
     write, then ENOSPC) and returns the write-call counter; ``monkeypatch.undo()``

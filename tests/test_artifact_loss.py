@@ -59,12 +59,13 @@ def test_two_step_superres_gan_logs_the_artifact_term(tiny_folder, tmp_path):
         0.01 * last["g_adv"] + last["l1"] + last["artifact"], rel=1e-4)
 
 
-@pytest.mark.parametrize(("task_name", "options", "message"), [
-    ("generate", {}, "image-to-image"),
-    ("superres", {"ema_decay": 0.0}, "--ema-decay"),
+@pytest.mark.parametrize(("task_name", "task_options", "options", "message"), [
+    ("generate", {}, {}, "image-to-image"),
+    ("superres", {"adv_weight": 0.01}, {"ema_decay": 0.0}, "--ema-decay"),
+    ("superres", {"adv_weight": 0.0}, {}, "adversarial weight"),
 ])
-def test_refused_without_a_target_or_an_ema(tiny_folder, tmp_path, task_name, options,
-                                           message):
+def test_refused_without_a_target_an_ema_or_a_gan(tiny_folder, tmp_path, task_name,
+                                                 task_options, options, message):
     from gantools.engine.config import TrainConfig
     from gantools.engine.trainer import Trainer, TrainingError
     from gantools.registry import get_task
@@ -72,7 +73,7 @@ def test_refused_without_a_target_or_an_ema(tiny_folder, tmp_path, task_name, op
     task = get_task(task_name)
     small = {"generate": {"size": 32, "width": 8},
              "superres": {"patch": 32, "width": 8, "blocks": 2, "arch": "compact"}}
-    trainer = Trainer(task, task.Config(**small[task_name]),
+    trainer = Trainer(task, task.Config(**small[task_name], **task_options),
                       TrainConfig(data=str(tiny_folder), out=str(tmp_path / "r"),
                                   artifact_weight=1.0, **options), progress=False)
     with pytest.raises(TrainingError, match=message):

@@ -81,7 +81,7 @@ class TrainConfig:
              "to the target at the pixels where the output is worse than the EMA "
              "generator's and its error varies sharply (artifacts rather than detail), "
              "for GAN training of image-to-image tasks (superres, inpaint, colorize). "
-             "Needs --ema-decay > 0. Logged as artifact. 0 = off.", min=0.0)
+             "Needs --ema-decay > 0 and an adversarial term. Logged as artifact. 0 = off.", min=0.0)
     diffaugment: str = opt(
         "", "Differentiable augmentation of everything D sees, real and generated alike "
             "(DiffAugment): comma-separated ops from colour, translation, cutout; e.g. "

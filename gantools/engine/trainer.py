@@ -181,6 +181,10 @@ class Trainer:
         if cfg.artifact_weight > 0 and not isinstance(self.task, ImageTask):
             raise TrainingError(f"--artifact-weight compares the output with its target: "
                                 f"only image-to-image tasks have one, not {self.task.name}")
+        if cfg.artifact_weight > 0 and self.task.adversarial_weight(self.task_cfg) == 0:
+            raise TrainingError("--artifact-weight joins the generator's GAN step: give "
+                                "the task an adversarial weight > 0 (without one, L1 "
+                                "already covers every pixel)")
         if cfg.artifact_weight > 0 and cfg.ema_decay == 0:
             raise TrainingError("--artifact-weight compares the generator with its EMA: "
                                 "give --ema-decay > 0")

@@ -43,6 +43,12 @@ class SuperresConfig:
         1.0, "With --degradation real: scales every range of the degradation model; 0 = "
              "a plain downscale, 0.5 = mild (phone photos, good scans), 1 = Real-ESRGAN's "
              "published ranges (web images), up to 2 = harsher.", min=0.0, max=2.0)
+    web_fraction: float = opt(
+        0.0, "With --degradation real: the share of each batch degraded instead by a "
+             "first-order web model (downscale, then Gaussian blur in LR pixels, noise and "
+             "one JPEG, at the same strength; web_degrade.py): photos that were soft or "
+             "noisy at their own size before compression. 0 = the real model only.",
+        min=0.0, max=1.0)
     l1_weight: float = opt(1.0, "Weight of the pixel L1 loss.")
     perceptual_weight: float = opt(0.0, "Weight of the VGG19 perceptual loss (needs local "
                                         "VGG19 weights: --vgg-weights or torchvision's cache).")
@@ -101,6 +107,8 @@ class SuperresTask(ImageTask):
     def data_spec(self, cfg: SuperresConfig) -> DataSpec:
         if cfg.patch % cfg.scale:
             raise ValueError(f"--patch {cfg.patch} must be a multiple of --scale {cfg.scale}")
+        if cfg.web_fraction > 0 and cfg.degradation != "real":
+            raise ValueError(f"--web-fraction {cfg.web_fraction} needs --degradation real")
         if cfg.perceptual_weight > 0:
             from gantools.nets.perceptual import find_vgg19_weights
 
@@ -123,13 +131,14 @@ class SuperresTask(ImageTask):
     def make_pair(self, batch: Batch, cfg: SuperresConfig) -> tuple[Any, torch.Tensor]:
         import torch
 
-        from gantools.plugins.superres import degrade, real_degrade
+        from gantools.plugins.superres import degrade, web_degrade
 
         fmt = (torch.channels_last if batch.image.is_contiguous(memory_format=torch.channels_last)
                else torch.contiguous_format)
         hr = degrade.random_flip_rot90(batch.image).contiguous(memory_format=fmt)
         if cfg.degradation == "real":
-            lr = real_degrade.real_degradation(hr, cfg.scale, cfg.degradation_strength)
+            lr = web_degrade.mixed_degradation(hr, cfg.scale, cfg.degradation_strength,
+                                               cfg.web_fraction)
         else:
             lr = degrade.bicubic_downscale(hr, cfg.scale)
         return lr.contiguous(memory_format=fmt), hr
