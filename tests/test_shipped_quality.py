@@ -31,6 +31,8 @@ MARGIN = {
     # gain on JPEG / noisy / blurred inputs is checked in test_superres_real.py
     "superres-real": ("bicubic", -0.7),
     "superres-real-gan": ("bicubic", -1.5),  # its GAN fine-tune, sharper: trades more PSNR
+    "superres-real-x2": ("bicubic", 0.4),  # real-world x2: card +0.64 dB on clean inputs;
+    # its gains on JPEG / noisy / blurred inputs are checked in test_superres_real.py
     "colorize": ("gray", 3.5),  # colour classes: card 4.05 dB over the grayscale input
     "colorize-regression": ("gray", 1.5),  # card 2.03 dB
     "colorize-vivid": ("gray", 1.5),  # card 2.54 dB on Set5 (not on Set14: see below)

@@ -119,6 +119,27 @@ def test_cli_scale_must_match_the_model(tiny_folder, tmp_path):
     assert (out.height, out.width) == (2 * inp.height, 2 * inp.width)
 
 
+def test_scale_picks_the_shipped_photo_model_of_that_scale(tmp_path):
+    """--scale 2 / 4 without --model: superres-real-x2 / superres-real, the real-world
+    models; the output is that many times larger."""
+    from click.testing import CliRunner
+
+    from gantools.cli import app
+    from gantools.imageio import read_image
+    from gantools.plugins.superres.task import SuperresOptions
+
+    assert task.model_for_options(SuperresOptions(scale=2)) == "superres-real-x2"
+    assert task.model_for_options(SuperresOptions(scale=4)) == "superres-real"
+    assert task.model_for_options(SuperresOptions()) == "superres-real"
+    src = tmp_path / "small.png"
+    Image.fromarray(photo(24, 32)).save(src)
+    result = CliRunner().invoke(app, ["superres", str(src), "--scale", "2", "-o",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    out = read_image(tmp_path / "out" / "small.png")
+    assert (out.width, out.height) == (64, 48)
+
+
 @pytest.mark.parametrize("blocks", [1, 3])
 def test_default_overlap_makes_tiling_exact(blocks):
     """The task's overlap covers the real network's receptive field: tiled output

@@ -50,7 +50,8 @@ def test_superres_tab_upscales_with_the_chosen_scale(ui: UIContext, tmp_path: Pa
 
     task = get_task("superres")
     assert "superres" in models_of_scale(ui, task, 4)
-    assert models_of_scale(ui, task, 2) == ["superres-x2"]
+    assert models_of_scale(ui, task, 2) == ["superres-real-x2", "superres-x2"]
+    assert models_of_scale(ui, task, 4)[0] == "superres-real"
     upload = small_photo(tmp_path / "photo.png", 48, 32)
     for model, scale in (("superres", 4), ("superres-x2", 2)):
         (before, after), download, status = ui.run(

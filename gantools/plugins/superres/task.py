@@ -71,11 +71,14 @@ class SuperresConfig:
 class SuperresOptions:
     """Inference options of the superres task."""
 
-    scale: int = opt(0, "2 or 4: use the shipped model of that scale (superres-x2, "
-                        "superres-real); default: the model's own scale.")
+    scale: int = opt(0, "2 or 4: use the shipped photo model of that scale "
+                        "(superres-real-x2, superres-real); default: the model's own "
+                        "scale.")
 
 
-SHIPPED_BY_SCALE = {2: "superres-x2", 4: "superres-real"}
+SHIPPED_BY_SCALE = {2: "superres-real-x2", 4: "superres-real"}
+"""The model ``--scale`` picks: the real-world one (JPEG, noise, blur); the clean-input
+models superres and superres-x2 are chosen with ``--model``."""
 
 D_GRID_WINDOW = 8
 """Side of the windows whose grid the discriminator does not see (rounded down to a

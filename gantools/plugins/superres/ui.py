@@ -16,8 +16,11 @@ def model_scale(ui: Any, task: Any, name: str) -> int:
 
 
 def models_of_scale(ui: Any, task: Any, scale: int) -> list[str]:
-    """Installed models upscaling by ``scale`` (the default model first)."""
-    return [n for n in ui.model_names(task) if model_scale(ui, task, n) == scale]
+    """Installed models upscaling by ``scale``, the one ``--scale`` picks first."""
+    from gantools.plugins.superres.task import SHIPPED_BY_SCALE
+
+    names = [n for n in ui.model_names(task) if model_scale(ui, task, n) == scale]
+    return sorted(names, key=lambda n: n != SHIPPED_BY_SCALE.get(scale))
 
 
 def bicubic_before(ui: Any, upload: Path, result: Any) -> Path:
