@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from gantools.plugins.superres.task import SHIPPED_BY_SCALE
+
 
 def model_scale(ui: Any, task: Any, name: str) -> int:
     """The upscaling factor of installed model ``name`` (from its card)."""
@@ -17,8 +19,6 @@ def model_scale(ui: Any, task: Any, name: str) -> int:
 
 def models_of_scale(ui: Any, task: Any, scale: int) -> list[str]:
     """Installed models upscaling by ``scale``, the one ``--scale`` picks first."""
-    from gantools.plugins.superres.task import SHIPPED_BY_SCALE
-
     names = [n for n in ui.model_names(task) if model_scale(ui, task, n) == scale]
     return sorted(names, key=lambda n: n != SHIPPED_BY_SCALE.get(scale))
 
