@@ -277,6 +277,13 @@ class ImageTask(Task):
         """Refuse options that do not fit the loaded model (raise ValueError), once
         per command before any file is processed. Default: accept."""
 
+    def prepare_model(self, model: Any, options: Any) -> Any:
+        """The model to run for these options, once per command after
+        :meth:`check_options` (superres's ``--texture`` blends another model's weights
+        in): a new model, never ``model`` changed in place (the web UI caches loaded
+        models). Raise ValueError to refuse. Default: ``model`` itself."""
+        return model
+
     def check_image(self, image: torch.Tensor, options: Any) -> None:
         """Refuse (raise ValueError, reported against the file) a whole input that
         cannot give a meaningful output, before it is tiled: ``image`` is (1, C, H, W)
@@ -354,7 +361,9 @@ class ImageTask(Task):
             if extra is None:
                 raise TypeError(f"{self.name} needs {self.companion.name}=... (a PIL image, "
                                 "array or tensor of the image's size)")
-        return call_on_image(self, model, image, self.InferOptions(**options), extra)
+        infer_options = self.InferOptions(**options)
+        return call_on_image(self, self.prepare_model(model, infer_options), image,
+                             infer_options, extra)
 
     def demo(self, model: Any, photos: list[Any]) -> list[DemoRow]:
         """Default demo of an image task: input | output for every photo, the output

@@ -86,10 +86,31 @@ def test_resume_with_workers_on_an_image_folder(tiny_folder, tmp_path):
 def test_resume_refuses_changed_settings(tiny_idx, tmp_path):
     out = tmp_path / "run"
     run(tiny_idx, out, 2)
-    with pytest.raises(TrainingError, match="lr-g"):
-        run(tiny_idx, out, 4, resume=True, lr_g=1e-3)
+    with pytest.raises(TrainingError, match="beta1"):
+        run(tiny_idx, out, 4, resume=True, beta1=0.9)
     with pytest.raises(TrainingError, match="already holds checkpoints"):
         run(tiny_idx, out, 4)
+
+
+def test_resume_applies_changed_learning_rates(tiny_idx, tmp_path):
+    """A discriminator warm-up: G frozen at --lr-g 0 while D learns, then resumed with
+    a learning rate for G (and a new one for D): the new rates hold from then on."""
+    out = tmp_path / "run"
+    run(tiny_idx, out, 2, lr_g=1e-3)
+    before = final_state(out)
+    run(tiny_idx, out, 4, resume=True, lr_g=0.0)
+    frozen = final_state(out)
+    assert frozen["step"] == 4 and frozen["opt_g"]["param_groups"][0]["lr"] == 0.0
+    weights = [k for k in before["G"] if "running_" not in k and "num_batches" not in k]
+    assert all(torch.equal(before["G"][k], frozen["G"][k]) for k in weights)  # BN stats move
+    assert any(not torch.equal(t, frozen["D"][k]) for k, t in before["D"].items())
+    run(tiny_idx, out, 6, resume=True, lr_g=2e-3, lr_d=5e-4)
+    moved = final_state(out)
+    assert moved["opt_g"]["param_groups"][0]["lr"] == 2e-3
+    assert moved["opt_d"]["param_groups"][0]["lr"] == 5e-4
+    assert any(not torch.equal(t, moved["G"][k]) for k, t in frozen["G"].items())
+    config = json.loads((out / "config.json").read_text())
+    assert config["train"]["lr_g"] == 2e-3 and len(config["resumed_with"]) == 2
 
 
 def test_killed_checkpoint_write_keeps_the_previous(tiny_idx, tmp_path, monkeypatch):

@@ -75,6 +75,7 @@ PLAN: dict[str, dict[str, object]] = {
         {"check": files("coffee_x4.png")},
     "gantools superres photo.jpg": {"check": x4_beside},
     "gantools superres photos/ -o big/ --recursive": {"check": files("big/a.jpg", "big/b.png")},
+    "gantools superres photo.jpg -o rich.jpg --texture 0.5": {"check": files("rich.jpg")},
     "gantools eval superres --data gantools/samples/": {},
     "gantools inpaint scan.png --mask scratches.png": {"check": files("scan_inpainted.png")},
     "gantools inpaint photos/ -o fixed/": {"check": files("fixed/a.png", "fixed/b.png")},

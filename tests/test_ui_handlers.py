@@ -73,6 +73,28 @@ def test_superres_scale_that_does_not_fit_the_model_is_one_line(ui: UIContext,
     assert "upscales x4" in message
 
 
+def test_superres_texture_blends_without_changing_the_cached_model(ui: UIContext,
+                                                                   tmp_path: Path) -> None:
+    from gantools.ui.image_tab import run_image_tab
+
+    task = get_task("superres")
+    upload = small_photo(tmp_path / "photo.png", 24, 16)
+    outputs = {}
+    for name, model, texture in (("plain", "superres-real", 0.0),
+                                 ("texture", "superres-real", 1.0),
+                                 ("gan", "superres-real-gan", 0.0),
+                                 ("again", "superres-real", 0.0)):
+        (_, after), _, _ = ui.run(run_image_tab, ui, task, str(upload), model,
+                                  {"scale": 4, "texture": texture}, None, None)
+        outputs[name] = pixels(after)
+    assert np.array_equal(outputs["texture"], outputs["gan"])
+    assert np.array_equal(outputs["again"], outputs["plain"])
+    assert not np.array_equal(outputs["texture"], outputs["plain"])
+    message = page_message(ui, run_image_tab, ui, task, str(upload), "superres",
+                           {"scale": 4, "texture": 0.5})
+    assert "--texture blends a GAN model into a shipped one" in message
+
+
 # ----- colorize ---------------------------------------------------------------
 def test_colorize_tab_gives_colour_and_obeys_saturation(ui: UIContext, tmp_path: Path) -> None:
     from gantools.plugins.colorize.ui import gray_before

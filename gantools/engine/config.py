@@ -123,8 +123,10 @@ class TrainConfig:
 
 RESUME_MAY_CHANGE = frozenset({
     "data", "out", "steps", "device", "workers", "threads", "log_every", "sample_every",
-    "checkpoint_every", "keep_checkpoints", "sync_bn",
+    "checkpoint_every", "keep_checkpoints", "sync_bn", "lr_g", "lr_d",
 })
-"""Options that may differ between a run and its resumption; any other difference
-would silently change the run, so resume refuses it. The number of processes
+"""Options that may differ between a run and its resumption (the learning rates apply
+from the resumed step on, at the schedule's position: e.g. a discriminator warm-up at
+``--lr-g 0``, then ``--resume --lr-g 5e-5``); any other difference would silently
+change the run, so resume refuses it. The number of processes
 (torchrun's world size) is not an option: it may change too (see docs/training.md)."""

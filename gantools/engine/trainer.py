@@ -244,6 +244,7 @@ class Trainer:
         self.scaler.load_state_dict(state["scaler"])
         self.sched_g.load_state_dict(state["sched_g"])
         self.sched_d.load_state_dict(state["sched_d"])
+        self._apply_learning_rates()
         self.step = int(state["step"])
         self.samples_seen = int(state.get("samples_seen", self.step * self.cfg.batch_size))
         self.wall_time = float(state.get("wall_time", 0.0))
@@ -256,6 +257,18 @@ class Trainer:
                   f"continuing with {self.dist.world}: the global batch is now "
                   f"{self.cfg.batch_size * self.dist.world} and the sample stream continues "
                   f"at sample {self.samples_seen}", file=sys.stderr)
+
+    def _apply_learning_rates(self) -> None:
+        """After loading a checkpoint: --lr-g / --lr-d as this run gives them (a resume
+        may change them), at the schedule's current position; the schedulers' saved
+        base rates would otherwise keep the first run's."""
+        for sched, lr in ((self.sched_g, self.cfg.lr_g), (self.sched_d, self.cfg.lr_d)):
+            sched.base_lrs = [lr] * len(sched.base_lrs)
+            for group, factor in zip(sched.optimizer.param_groups, sched.lr_lambdas,
+                                     strict=True):
+                group["initial_lr"] = lr
+                group["lr"] = lr * factor(sched.last_epoch)
+            sched._last_lr = [group["lr"] for group in sched.optimizer.param_groups]
 
     def _init_generator(self, source: str) -> None:
         """Start G (and its EMA) from exported weights (.safetensors with its card),

@@ -281,6 +281,7 @@ def _run(task: ImageTask, options: Any, inputs: tuple[Path, ...], out_dir: Path 
     loaded = load(task, model=model, weights=weights, device=device, precision=precision)
     task = loaded.task  # a community model brings its own scale and tile overlap
     task.check_options(loaded, options)
+    loaded = task.prepare_model(loaded, options)
     overlap = task.tile_overlap(loaded.config) if tile_overlap is None else tile_overlap
     if tile and tile <= 2 * overlap:
         raise ReportedError(f"--tile {tile} must be larger than twice the tile overlap "

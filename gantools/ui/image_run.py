@@ -48,6 +48,7 @@ def run_image(ui: Any, task: Any, model_name: str | None, options: Any, upload: 
         report(0.0, "loading the model")
     model = ui.model(task, model_name or task.model_for_options(options))
     task.check_options(model, options)
+    model = task.prepare_model(model, options)
     src = Path(upload)
     dst = ui.result_path(f"{src.stem}{task.suffix_for(model.config)}.png")
     pairing = None

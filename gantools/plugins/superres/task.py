@@ -74,6 +74,11 @@ class SuperresOptions:
     scale: int = opt(0, "2 or 4: use the shipped photo model of that scale "
                         "(superres-real-x2, superres-real); default: the model's own "
                         "scale.")
+    texture: float = opt(
+        0.0, "0 to 1: blend this share of superres-real-gan (the GAN end: more texture "
+             "and grain, lower NIQE, less PSNR) into the default superres-real when it "
+             "loads; 0 = the default as shipped, 1 = superres-real-gan. Figures per "
+             "share: docs/tasks/superres.md.", min=0.0, max=1.0)
 
 
 SHIPPED_BY_SCALE = {2: "superres-real-x2", 4: "superres-real"}
@@ -207,6 +212,12 @@ class SuperresTask(ImageTask):
         if options.scale and options.scale != model.config.scale:
             raise ValueError(f"--scale {options.scale}, but {model.source.name} upscales "
                              f"x{model.config.scale}")
+
+    def prepare_model(self, model: Any, options: SuperresOptions) -> Any:
+        """``--texture W``: the GAN end blended in (texture.py)."""
+        from gantools.plugins.superres.texture import with_texture
+
+        return with_texture(model, options.texture)
 
     def infer(self, model: Any, image: torch.Tensor, options: Any) -> torch.Tensor:
         return model.generator(image).clamp_(0.0, 1.0)

@@ -1,5 +1,5 @@
-"""The superres tab of ``gantools ui``: scale and model choice, before (bicubic) /
-after slider, download. Built on the default image tab; imports gradio lazily."""
+"""The superres tab of ``gantools ui``: scale, model and texture choice, before
+(bicubic) / after slider, download. Built on the default image tab; imports gradio lazily."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def bicubic_before(ui: Any, upload: Path, result: Any) -> Path:
 
 
 def build_tab(task: Any, ui: Any) -> None:
-    """Upload, scale (x2/x4: the model list follows), model, Run; slider, download."""
+    """Upload, scale (x2/x4: the model list follows), model, texture, Run; slider,
+    download."""
     from gantools.ui.image_tab import build_image_tab
     from gantools.ui.offline import gradio
 
@@ -53,7 +54,15 @@ def build_tab(task: Any, ui: Any) -> None:
         return gr.Radio([(f"x{s}", s) for s in scales], value=default, label="scale",
                         elem_id="superres-scale")
 
-    tab = build_image_tab(task, ui, overrides={"scale": scale_radio}, before=bicubic_before)
+    def texture_slider(field: Any) -> Any:
+        return gr.Slider(0.0, 1.0, value=field.default, step=0.05, label="texture",
+                         info="x4 photo model: share of superres-real-gan blended in "
+                              "(0 = as shipped, 1 = the GAN end: more texture, less PSNR)",
+                         elem_id="superres-texture")
+
+    tab = build_image_tab(task, ui, overrides={"scale": scale_radio,
+                                               "texture": texture_slider},
+                          before=bicubic_before)
     if tab is None:
         return
 
