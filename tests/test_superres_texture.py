@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,24 @@ def test_texture_on_a_model_without_a_gan_partner_is_one_clear_line(args, small_
     assert "--texture blends a GAN model into a shipped one" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_eval_scores_the_texture_blend(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(photos / "a.png")
+    means = {}
+    for texture in ("0", "1"):
+        report = tmp_path / f"t{texture}.json"
+        result = CliRunner().invoke(app, ["eval", "superres", "--data", str(photos),
+                                          "--device", "cpu", "--precision", "fp32",
+                                          "--texture", texture, "--json", str(report)])
+        assert result.exit_code == 0, result.output
+        means[texture] = json.loads(report.read_text())[-1]["model_psnr"]
+    gan = tmp_path / "gan.json"
+    result = CliRunner().invoke(app, ["eval", "superres", "--data", str(photos), "--device",
+                                      "cpu", "--precision", "fp32", "--model",
+                                      "superres-real-gan", "--json", str(gan)])
+    assert result.exit_code == 0, result.output
+    assert means["1"] == json.loads(gan.read_text())[-1]["model_psnr"] != means["0"]

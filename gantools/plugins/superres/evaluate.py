@@ -211,6 +211,10 @@ def eval_command(task: SuperresTask) -> click.Command:
                   help="NIQE pristine model: gantools's JSON, or the MATLAB release's "
                        "parameters as BasicSR ships them (niqe_pris_params.npz); default: "
                        "the one fitted by gantools (benchmarks/niqe_fit.py).")
+    @click.option("--texture", type=click.FloatRange(0.0, 1.0), default=0.0,
+                  show_default=True,
+                  help="As for 'gantools superres': this share of superres-real-gan "
+                       "blended into superres-real.")
     @click.option("--bicubic-only", is_flag=True, help="Score the bicubic baseline alone.")
     @click.option("--save", type=click.Path(file_okay=False, path_type=Path),
                   help="Write bicubic | model | HR comparison strips here.")
@@ -218,16 +222,19 @@ def eval_command(task: SuperresTask) -> click.Command:
                   help="Also write the scores as JSON.")
     @friendly_errors
     def command(model, weights, device, data, scale, precision, degrade, with_niqe,
-                no_reference, niqe_params, bicubic_only, save, json_path) -> None:
+                no_reference, niqe_params, texture, bicubic_only, save, json_path) -> None:
         """PSNR-Y / SSIM-Y (BT.601, border = scale) of bicubic and the model, per
         image and mean; LR inputs are bicubic downscales of the mod-cropped HR, degraded
         as --degrade says. --no-reference scores real photos without ground truth by
         NIQE instead."""
         from gantools.api import load
         from gantools.niqe import PristineModel, default_model
+        from gantools.plugins.superres.texture import with_texture
 
         loaded = None if bicubic_only else load(task, model=model, weights=weights,
                                                 device=device, precision=precision)
+        if loaded is not None:
+            loaded = with_texture(loaded, texture)
         factor = int(scale) if scale else (loaded.config.scale if loaded else 4)
         if loaded is not None and loaded.config.scale != factor:
             raise ReportedError(f"the model upscales x{loaded.config.scale}, not x{factor}")
@@ -238,7 +245,8 @@ def eval_command(task: SuperresTask) -> click.Command:
             scores = evaluate_no_reference(task, loaded, data, factor, niqe_model, save)
         else:
             scores = evaluate_folder(task, loaded, data, factor, save, degrade, niqe_model)
-        click.echo(format_table(scores, loaded.source.stem if loaded else ""))
+        label = loaded.source.stem if loaded else ""
+        click.echo(format_table(scores, f"{label} texture {texture:g}" if texture else label))
         if json_path:
             json_path.write_text(json.dumps([asdict(s) for s in [*scores, mean_row(scores)]],
                                             indent=2) + "\n")
