@@ -75,8 +75,8 @@ class SuperresOptions:
                         "(superres-real-x2, superres-real); default: the model's own "
                         "scale.")
     texture: float = opt(
-        0.0, "0 to 1: blend this share of superres-real-gan (the GAN end: more texture "
-             "and grain, lower NIQE, less PSNR) into the default superres-real when it "
+        0.0, "0 to 1: blend this share of superres-real-gan (the sharp GAN model: more "
+             "texture, lower NIQE, less PSNR) into the default superres-real when it "
              "loads; 0 = the default as shipped, 1 = superres-real-gan. Figures per "
              "share: docs/tasks/superres.md.", min=0.0, max=1.0)
 
@@ -214,7 +214,7 @@ class SuperresTask(ImageTask):
                              f"x{model.config.scale}")
 
     def prepare_model(self, model: Any, options: SuperresOptions) -> Any:
-        """``--texture W``: the GAN end blended in (texture.py)."""
+        """``--texture W``: superres-real-gan blended in (texture.py)."""
         from gantools.plugins.superres.texture import with_texture
 
         return with_texture(model, options.texture)

@@ -1,11 +1,11 @@
-"""``--texture W``: the shipped x4 photo model with a share of its GAN end blended in.
+"""``--texture W``: the shipped x4 photo model with a share of superres-real-gan blended in.
 
 ``superres-real`` is itself a network interpolation (75% of an L1-trained model, 25%
-of its GAN fine-tune); ``superres-real-gan`` is the GAN end. ``--texture W`` runs
-``(1 - W) * superres-real + W * superres-real-gan``, every float tensor, blended once
-when the model is loaded: W = 0 is the default as shipped (the most PSNR), 1 is the GAN
-end (the most texture, lowest NIQE, least PSNR). The same as ``gantools blend
-superres-real superres-real-gan -w W`` without writing a file.
+of its GAN fine-tune); ``superres-real-gan`` is a GAN fine-tune of the same lineage.
+``--texture W`` runs ``(1 - W) * superres-real + W * superres-real-gan``, every float
+tensor, blended once when the model is loaded: W = 0 is the default as shipped (the most
+PSNR), 1 is superres-real-gan (more texture, lower NIQE on JPEGs, less PSNR). The same
+as ``gantools blend superres-real superres-real-gan -w W`` without writing a file.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def build_tab(task: Any, ui: Any) -> None:
     def texture_slider(field: Any) -> Any:
         return gr.Slider(0.0, 1.0, value=field.default, step=0.05, label="texture",
                          info="x4 photo model: share of superres-real-gan blended in "
-                              "(0 = as shipped, 1 = the GAN end: more texture, less PSNR)",
+                              "(0 = as shipped, 1 = superres-real-gan: more texture, less PSNR)",
                          elem_id="superres-texture")
 
     tab = build_image_tab(task, ui, overrides={"scale": scale_radio,
