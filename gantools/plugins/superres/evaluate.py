@@ -229,12 +229,11 @@ def eval_command(task: SuperresTask) -> click.Command:
         NIQE instead."""
         from gantools.api import load
         from gantools.niqe import PristineModel, default_model
-        from gantools.plugins.superres.texture import with_texture
 
         loaded = None if bicubic_only else load(task, model=model, weights=weights,
                                                 device=device, precision=precision)
-        if loaded is not None:
-            loaded = with_texture(loaded, texture)
+        if loaded is not None:  # --texture: the same hook as 'gantools superres'
+            loaded = task.prepare_model(loaded, task.InferOptions(texture=texture))
         factor = int(scale) if scale else (loaded.config.scale if loaded else 4)
         if loaded is not None and loaded.config.scale != factor:
             raise ReportedError(f"the model upscales x{loaded.config.scale}, not x{factor}")
