@@ -4,6 +4,10 @@
 blends a PSNR-oriented generator with its GAN fine-tune to choose between a smooth
 and a sharp result without training again. The two must share task, architecture
 and every tensor's name and shape; the blend gets a card naming both parents.
+
+With a depth ramp, B's share grows with the layer's depth instead: ``w_k = w * k /
+(n - 1)`` for the k-th of the network's n layers (k = 0 the first), so the blend keeps
+A's early layers and takes most of B into its last ones.
 """
 
 from __future__ import annotations
@@ -23,12 +27,29 @@ MEASURED_FIELDS = ("metrics", "sha256", "file", "chosen", "checkpoint_selection"
 """Card fields that describe one parent's training and measurements, not the blend."""
 
 
+RAMP_FORMULA = ("(1 - w_k) * a + w_k * b, w_k = weight * k / (n - 1) for the k-th of the "
+                "network's n layers in forward order (k = 0 the first)")
+
+
+def ramp_shares(names: list[str], weight: float) -> dict[str, float]:
+    """B's share per tensor name for a depth ramp: the tensors of one layer (the
+    names before their last dot: ``body.3`` of ``body.3.weight``) share one value,
+    ``weight * k / (n - 1)`` for the k-th of the n layers in ``names``' order (the
+    network's), from 0 at the first layer to ``weight`` at the last."""
+    layers = list(dict.fromkeys(name.rpartition(".")[0] for name in names))
+    last = max(len(layers) - 1, 1)
+    depth = {layer: k for k, layer in enumerate(layers)}
+    return {name: weight * depth[name.rpartition(".")[0]] / last for name in names}
+
+
 def blend_tensors(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], weight: float,
-                  names: tuple[str, str] = ("a", "b")) -> dict[str, torch.Tensor]:
+                  names: tuple[str, str] = ("a", "b"),
+                  shares: dict[str, float] | None = None) -> dict[str, torch.Tensor]:
     """``(1 - weight) * a + weight * b`` per floating-point tensor, in float32;
     other tensors must be equal in both and are kept. ``weight`` in [0, 1]; the
     two state dicts must have the same names and shapes (WeightsError naming the
-    first difference, with ``names`` for the two sides)."""
+    first difference, with ``names`` for the two sides). ``shares``: B's share per
+    tensor name (from :func:`ramp_shares`), in place of one ``weight`` for all."""
     if not 0.0 <= weight <= 1.0:
         raise WeightsError(f"blend weight {weight}: must lie in [0, 1]")
     only_a, only_b = sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys())
@@ -43,7 +64,10 @@ def blend_tensors(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], weight
             raise WeightsError(f"tensor {key}: shape {tuple(ta.shape)} in {names[0]}, "
                                f"{tuple(tb.shape)} in {names[1]} (different architectures)")
         if ta.is_floating_point():
-            blended[key] = ta.float() * (1.0 - weight) + tb.float() * weight
+            if shares is not None and key not in shares:
+                raise WeightsError(f"tensor {key}: not a layer of the architecture")
+            share = weight if shares is None else shares[key]
+            blended[key] = ta.float() * (1.0 - share) + tb.float() * share
         elif not bool((ta == tb).all()):
             raise WeightsError(f"tensor {key}: integer values differ between "
                                f"{names[0]} and {names[1]}")
@@ -61,7 +85,7 @@ def check_same_model(a: Path, card_a: dict[str, Any], b: Path, card_b: dict[str,
 
 
 def blend_card(a: Path, card_a: dict[str, Any], b: Path, card_b: dict[str, Any],
-               weight: float, out: Path, dtype: str) -> dict[str, Any]:
+               weight: float, out: Path, dtype: str, ramp: bool = False) -> dict[str, Any]:
     """The blend's card: how to run it (from ``a``'s card) and both parents' names,
     checksums and training records; no metrics (measure the blend itself)."""
     def parent(path: Path, card: dict[str, Any]) -> dict[str, Any]:
@@ -70,15 +94,29 @@ def blend_card(a: Path, card_a: dict[str, Any], b: Path, card_b: dict[str, Any],
 
     runnable = {k: v for k, v in card_a.items() if k not in MEASURED_FIELDS}
     return {"name": out.stem, **runnable, "storage_dtype": dtype,
-            "blend": {"formula": "(1 - weight) * a + weight * b, every float tensor",
-                      "weight": weight, "a": parent(a, card_a), "b": parent(b, card_b)},
+            "blend": {"formula": RAMP_FORMULA if ramp else
+                      "(1 - weight) * a + weight * b, every float tensor",
+                      "weight": weight, **({"ramp": True} if ramp else {}),
+                      "a": parent(a, card_a), "b": parent(b, card_b)},
             "metrics": {}, "gantools_version": __version__,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 
-def blend_files(a: Path, b: Path, weight: float, out: Path, dtype: str | None = None) -> Path:
+def network_order(card: dict[str, Any]) -> list[str]:
+    """The tensor names of the generator a card describes, in the network's own
+    (registration, forward) order: safetensors files keep them sorted by name."""
+    from gantools.registry import get_task
+
+    task = get_task(card["task"])
+    generator = task.build_generator(task.config_from_dict(card.get("config", {})))
+    return list(generator.state_dict().keys())
+
+
+def blend_files(a: Path, b: Path, weight: float, out: Path, dtype: str | None = None,
+                ramp: bool = False) -> Path:
     """Write the blend of gantools weights files ``a`` and ``b`` to ``out``
-    (.safetensors + card), stored as ``dtype`` (default: ``a``'s storage type)."""
+    (.safetensors + card), stored as ``dtype`` (default: ``a``'s storage type);
+    ``ramp``: B's share grows with depth up to ``weight`` (:func:`ramp_shares`)."""
     import torch
 
     for path in (a, b):
@@ -90,6 +128,8 @@ def blend_files(a: Path, b: Path, weight: float, out: Path, dtype: str | None = 
     check_same_model(a, card_a, b, card_b)
     dtype = dtype or card_a.get("storage_dtype") or "float32"
     store = getattr(torch, dtype)
-    blended = blend_tensors(tensors_a, tensors_b, weight, (str(a), str(b)))
+    shares = ramp_shares(network_order(card_a), weight) if ramp else None
+    blended = blend_tensors(tensors_a, tensors_b, weight, (str(a), str(b)), shares)
     stored = {k: v.to(store) if v.is_floating_point() else v for k, v in blended.items()}
-    return save_weights(out, stored, blend_card(a, card_a, b, card_b, weight, out, dtype))
+    return save_weights(out, stored,
+                        blend_card(a, card_a, b, card_b, weight, out, dtype, ramp))

@@ -10,7 +10,7 @@ import torch
 from click.testing import CliRunner
 
 from gantools.cli import app
-from gantools.weight_blend import blend_tensors
+from gantools.weight_blend import blend_tensors, network_order, ramp_shares
 from gantools.weights import WeightsError, find_weights, load_weights, read_card, save_weights
 
 
@@ -88,3 +88,32 @@ def test_blend_tensors_names_the_first_difference():
         blend_tensors(a, {"w": torch.zeros(2, 3), "n": torch.tensor([1, 3])}, 0.5)
     kept = blend_tensors(a, {"w": torch.ones(2, 3), "n": torch.tensor([1, 2])}, 0.5)
     assert torch.equal(kept["w"], torch.full((2, 3), 0.5)) and torch.equal(kept["n"], a["n"])
+
+
+def test_ramp_shares_grow_with_depth_one_value_per_layer():
+    names = ["head.weight", "head.bias", "body.0.weight", "tail.weight", "tail.bias"]
+    shares = ramp_shares(names, 0.4)
+    assert shares == {"head.weight": 0.0, "head.bias": 0.0, "body.0.weight": 0.2,
+                      "tail.weight": 0.4, "tail.bias": 0.4}
+    assert ramp_shares(["only.weight"], 0.3) == {"only.weight": 0.0}
+
+
+def test_ramp_blend_keeps_a_first_layer_and_b_share_at_the_last(parents, tmp_path):
+    a, b = parents
+    out = tmp_path / "ramp.safetensors"
+    result = CliRunner().invoke(app, ["blend", str(a), str(b), "-w", "0.4", "--ramp",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "0% to 40%" in result.output
+    ta, tb, tm = load_weights(a)[0], load_weights(b)[0], load_weights(out)[0]
+    order = network_order(read_card(a))  # body.0 ... body.29, tail: 31 layers
+    assert order[0].startswith("body.0.") and order[-1].startswith("tail.")
+    for key, share in (("body.0.weight", 0.0), ("body.15.weight", 0.2),
+                       ("tail.weight", 0.4), ("tail.bias", 0.4)):
+        expected = ((1 - share) * ta[key].float() + share * tb[key].float()).half()
+        assert torch.equal(tm[key], expected), key
+    blend = read_card(out)["blend"]
+    assert blend["ramp"] is True and blend["weight"] == 0.4 and "k / (n - 1)" in blend["formula"]
+    uniform = tmp_path / "uniform.safetensors"
+    CliRunner().invoke(app, ["blend", str(a), str(b), "-w", "0.4", "-o", str(uniform)])
+    assert "ramp" not in read_card(uniform)["blend"]

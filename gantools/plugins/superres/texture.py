@@ -1,7 +1,8 @@
 """``--texture W``: the shipped x4 photo model with a share of superres-real-gan blended in.
 
-``superres-real`` is itself a network interpolation (75% of an L1-trained model, 25%
-of its GAN fine-tune); ``superres-real-gan`` is a GAN fine-tune of the same lineage.
+``superres-real`` is itself a network interpolation of an L1-trained model and its GAN
+fine-tune (a depth ramp: the GAN's share grows from 0 at the first layer to 35% at the
+last); ``superres-real-gan`` is a GAN fine-tune of the same lineage.
 ``--texture W`` runs ``(1 - W) * superres-real + W * superres-real-gan``, every float
 tensor, blended once when the model is loaded: W = 0 is the default as shipped (the most
 PSNR), 1 is superres-real-gan (more texture, lower NIQE on JPEGs, less PSNR). The same
