@@ -7,7 +7,12 @@ NIQE (MATLAB parameters) and the grid score per degradation.
     python benchmarks/superres_blend_curve.py --a superres-real \
         --b gantools/pretrained/superres-real-gan.safetensors \
         --weights 0 0.25 0.5 0.75 1 --data ../runs/sr-real-data/val --json curve.json
+    python benchmarks/superres_blend_curve.py --a stages/superres-real-2z.safetensors \
+        --b stages/superres-real-gan13.safetensors --weights 0.3 0.5 --ramp --limit 24
     python benchmarks/superres_blend_curve.py --smoke
+
+``--ramp`` scores depth-ramped blends (``gantools blend --ramp``: B's share from 0 at the
+first layer to the weight at the last) in place of uniform ones.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ from gantools.weight_blend import blend_files
 from gantools.weights import weights_file
 
 
-def blends(a: Path, b: Path, weights: list[float], folder: Path) -> list[str]:
-    """One blend file per weight in ``folder`` (blend-0.25.safetensors, ...)."""
-    return [str(blend_files(a, b, w, folder / f"blend-{w:g}.safetensors")) for w in weights]
+def blends(a: Path, b: Path, weights: list[float], folder: Path,
+           ramp: bool = False) -> list[str]:
+    """One blend file per weight in ``folder`` (blend-0.25.safetensors, or
+    ramp-0.25.safetensors with ``ramp``)."""
+    kind = "ramp" if ramp else "blend"
+    return [str(blend_files(a, b, w, folder / f"{kind}-{w:g}.safetensors", ramp=ramp))
+            for w in weights]
 
 
 def curve(results: dict) -> list[dict]:
@@ -62,6 +71,9 @@ def main() -> None:
     parser.add_argument("--b", default="superres-real-gan", help="its GAN fine-tune")
     parser.add_argument("--weights", nargs="+", type=float, default=[0, 0.25, 0.5, 0.75, 1],
                         help="shares of B to score")
+    parser.add_argument("--ramp", action="store_true",
+                        help="depth-ramped blends: B's share from 0 at the first layer to "
+                             "the weight at the last")
     parser.add_argument("--data", type=Path, default=Path("../runs/sr-real-data/val"))
     parser.add_argument("--degrade", nargs="+", default=["jpeg", "noise-jpeg", "blur-jpeg"],
                         choices=list(DEGRADATIONS))
@@ -72,11 +84,11 @@ def main() -> None:
         from smoke_data import smoke_folder
 
         args.data, args.degrade, args.limit, args.weights = smoke_folder(2, 200), ["jpeg"], 2, [0.5]
-        args.b, args.json = args.a, None
+        args.b, args.json, args.ramp = args.a, None, True
     niqe_model = default_model() if args.smoke else PristineModel.load(standard_niqe_params())
     a, b = weights_file(args.a), weights_file(args.b)
     with tempfile.TemporaryDirectory() as tmp:
-        found = methods(blends(a, b, args.weights, Path(tmp)), peers=False)
+        found = methods(blends(a, b, args.weights, Path(tmp), args.ramp), peers=False)
         results = run(args.data, args.degrade, found, niqe_model, args.limit, None)
     rows = curve(results)
     print(f"{args.data}: A = {a.name}, B = {b.name}, x4, NIQE params: "
@@ -84,7 +96,8 @@ def main() -> None:
     print_curve(rows, args.degrade)
     if args.json:
         args.json.write_text(json.dumps({"command": "python " + " ".join(sys.argv),
-                                         "a": str(a), "b": str(b), "curve": rows,
+                                         "a": str(a), "b": str(b), "ramp": args.ramp,
+                                         "curve": rows,
                                          "results": results}, indent=2) + "\n")
 
 
