@@ -28,7 +28,7 @@ MEASURED_FIELDS = ("metrics", "sha256", "file", "chosen", "checkpoint_selection"
 
 
 RAMP_FORMULA = ("(1 - w_k) * a + w_k * b, w_k = weight * k / (n - 1) for the k-th of the "
-                "network's n layers in forward order (k = 0 the first)")
+                "network's n layers in the order it declares them (k = 0 the first)")
 
 
 def ramp_shares(names: list[str], weight: float) -> dict[str, float]:
@@ -103,8 +103,10 @@ def blend_card(a: Path, card_a: dict[str, Any], b: Path, card_b: dict[str, Any],
 
 
 def network_order(card: dict[str, Any]) -> list[str]:
-    """The tensor names of the generator a card describes, in the network's own
-    (registration, forward) order: safetensors files keep them sorted by name."""
+    """The tensor names of the generator a card describes, in the order the network
+    declares its layers (front to back for a plain stack such as superres's; for
+    branching networks, such as a U-Net, declaration order, not data-flow depth);
+    safetensors files keep the names sorted alphabetically instead."""
     from gantools.registry import get_task
 
     task = get_task(card["task"])
