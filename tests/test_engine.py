@@ -13,7 +13,7 @@ import torch
 import gantools
 from gantools.engine import checkpoint as ckpt
 from gantools.engine import losses
-from gantools.engine.trainer import TrainingError
+from gantools.engine.trainer import TrainingError, options_changed
 
 SMALL = {"width": 8, "log_every": 1, "sample_every": 0, "checkpoint_every": 3,
          "batch_size": 8, "workers": 0}
@@ -90,6 +90,27 @@ def test_resume_refuses_changed_settings(tiny_idx, tmp_path):
         run(tiny_idx, out, 4, resume=True, beta1=0.9)
     with pytest.raises(TrainingError, match="already holds checkpoints"):
         run(tiny_idx, out, 4)
+
+
+def test_resume_refuses_a_changed_task_option(tiny_idx, tmp_path):
+    out = tmp_path / "run"
+    run(tiny_idx, out, 2)
+    with pytest.raises(TrainingError, match=r"task options differ .*'width': \(8, 16\)"):
+        run(tiny_idx, out, 4, resume=True, width=16)
+
+
+def test_an_option_newer_than_the_checkpoint_counts_as_its_default():
+    """Runs resume across upgrades that add options: a checkpoint without ``l2_weight``
+    matches a config at its default 0, not one that sets it; an option the checkpoint
+    has and the code no longer knows is reported with None."""
+    from dataclasses import asdict
+
+    from gantools.plugins.superres.task import SuperresConfig
+
+    old = {k: v for k, v in asdict(SuperresConfig()).items() if k != "l2_weight"}
+    assert options_changed(old, SuperresConfig()) == {}
+    assert options_changed(old, SuperresConfig(l2_weight=10.0)) == {"l2_weight": (0.0, 10.0)}
+    assert options_changed({**old, "gone": 1}, SuperresConfig()) == {"gone": (1, None)}
 
 
 def test_resume_applies_changed_learning_rates(tiny_idx, tmp_path):

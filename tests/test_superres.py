@@ -89,6 +89,17 @@ def test_gan_fine_tuning_from_pretrained_weights(tiny_folder, tmp_path):
     assert result.step == 2 and "d_loss" in metrics and "g_adv" in metrics
 
 
+def test_squared_error_loss_is_its_weight_times_the_mse():
+    """--l2-weight adds w * mean((fake - target)^2), logged as l2; --l1-weight 0 leaves
+    the squared error alone in the pixel terms."""
+    fake, target = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
+    cfg = SuperresConfig(l1_weight=0.0, l2_weight=10.0)
+    losses = task.task_losses(fake, target, None, cfg)
+    assert losses["l1"] == 0
+    assert losses["l2"].item() == pytest.approx(10 * (fake - target).square().mean().item())
+    assert "l2" not in task.task_losses(fake, target, None, SuperresConfig())
+
+
 def test_perceptual_loss_without_local_vgg_is_refused(tiny_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty_torch_home"))
     with pytest.raises(ValueError, match="never downloads"):

@@ -36,6 +36,19 @@ from gantools.engine.small_images import warn_small_images
 from gantools.task import ImageTask, Task
 
 
+def options_changed(saved: dict[str, Any], current: Any) -> dict[str, tuple[Any, Any]]:
+    """``{name: (saved value, current value)}`` for the options of dataclass ``current``
+    that differ from a checkpoint's ``saved`` dict. An option newer than the checkpoint
+    counts as having had its default then (runs resume across upgrades); one the
+    checkpoint has and ``current`` lacks shows as ``(value, None)``."""
+    now = dataclasses.asdict(current)
+    defaults = {f.name: f.default for f in dataclasses.fields(current)}
+    changed = {k: (saved.get(k, defaults[k]), v) for k, v in now.items()
+               if saved.get(k, defaults[k]) != v}
+    changed.update({k: (v, None) for k, v in saved.items() if k not in now})
+    return changed
+
+
 class TrainingError(RuntimeError):
     """A run that cannot start or must stop (bad options, NaN losses, ...)."""
 
@@ -147,17 +160,13 @@ class Trainer:
         problems = []
         if state["task"] != self.task.name:
             problems.append(f"task {state['task']} != {self.task.name}")
-        if state["task_config"] != dataclasses.asdict(self.task_cfg):
-            diff = {k: (v, dataclasses.asdict(self.task_cfg).get(k))
-                    for k, v in state["task_config"].items()
-                    if dataclasses.asdict(self.task_cfg).get(k) != v}
+        diff = options_changed(state["task_config"], self.task_cfg)
+        if diff:
             problems.append(f"task options differ (checkpoint, now): {diff}")
-        saved = state["train_config"]
-        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
-        for key, value in dataclasses.asdict(self.cfg).items():
-            # an option newer than the checkpoint had its default then
-            if key not in RESUME_MAY_CHANGE and saved.get(key, defaults[key]) != value:
-                problems.append(f"--{key.replace('_', '-')} was {saved.get(key)!r}, now {value!r}")
+        for key, (was, now) in options_changed(state["train_config"], self.cfg).items():
+            # a training option since removed has no effect now: not a difference
+            if key not in RESUME_MAY_CHANGE and key in dataclasses.asdict(self.cfg):
+                problems.append(f"--{key.replace('_', '-')} was {was!r}, now {now!r}")
         if problems:
             raise TrainingError("cannot resume with different settings: " + "; ".join(problems)
                                 + " (pass the original options, or start a new --out)")
