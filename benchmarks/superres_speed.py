@@ -32,12 +32,13 @@ from gantools.imageio.read import read_image
 from gantools.inference.convert import image_to_tensor
 from gantools.plugins.superres.evaluate import evaluate_folder
 from gantools.plugins.superres.task import task
+from gantools.weights import WeightsError
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="superres inference speed")
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--weights", default=None)
+    parser.add_argument("--model", default=None, help="a shipped model name")
+    parser.add_argument("--weights", default=None, help="a .safetensors file with its card")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--size", type=int, default=256, help="LR input side")
     parser.add_argument("--repeats", type=int, default=5)
@@ -52,7 +53,10 @@ def main() -> None:
         if args.folder is None:
             args.folder = smoke_folder(2, 48)
     torch.set_num_threads(args.threads)
-    loaded = load(task, model=args.model, weights=args.weights, device="cpu")
+    try:
+        loaded = load(task, model=args.model, weights=args.weights, device="cpu")
+    except WeightsError as err:
+        raise SystemExit(f"error: {err}") from None
     net, scale = loaded.generator, loaded.config.scale
     x = torch.rand(1, 3, args.size, args.size)
     out_mp = (args.size * scale) ** 2 / 1e6
