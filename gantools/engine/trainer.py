@@ -163,9 +163,10 @@ class Trainer:
         diff = options_changed(state["task_config"], self.task_cfg)
         if diff:
             problems.append(f"task options differ (checkpoint, now): {diff}")
+        known = {f.name for f in dataclasses.fields(self.cfg)}
         for key, (was, now) in options_changed(state["train_config"], self.cfg).items():
             # a training option since removed has no effect now: not a difference
-            if key not in RESUME_MAY_CHANGE and key in dataclasses.asdict(self.cfg):
+            if key not in RESUME_MAY_CHANGE and key in known:
                 problems.append(f"--{key.replace('_', '-')} was {was!r}, now {now!r}")
         if problems:
             raise TrainingError("cannot resume with different settings: " + "; ".join(problems)
